@@ -1,0 +1,40 @@
+"""Russian wording helpers: plural forms and dates as official letters write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The form of a noun after the number n: 1 день, 2 дня, 5 дней, 11 дней, 21 день."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count_ru(n: int, one: str, few: str, many: str) -> str:
+    return f"{n}\u00a0{plural_ru(n, one, few, many)}"
+
+
+def date_ru(d: dt.date) -> str:
+    """12 ноября 2026 г."""
+    return f"{d.day}\u00a0{MONTHS_GENITIVE[d.month - 1]} {d.year}\u00a0г."
+
+
+def date_range_ru(start: dt.date, end: dt.date) -> str:
+    """9–15 ноября 2026 г.; 30 октября – 5 ноября 2026 г. across months."""
+    if start == end:
+        return date_ru(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day}\u00a0{MONTHS_GENITIVE[end.month - 1]} {end.year}\u00a0г."
+    if start.year == end.year:
+        return f"{start.day}\u00a0{MONTHS_GENITIVE[start.month - 1]} – {date_ru(end)}"
+    return f"{date_ru(start)} – {date_ru(end)}"

@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .models import Job
+
+
+def _own_job(request: HttpRequest, pk) -> Job:
+    return get_object_or_404(Job.objects.filter(owner_id=request.user.pk), pk=pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk) -> HttpResponse:
+    return render(request, "core/job_detail.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_progress(request: HttpRequest, pk) -> HttpResponse:
+    """The progress fragment htmx polls until the job finishes."""
+    return render(request, "core/_job_progress.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_download(request: HttpRequest, pk) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.status != Job.Status.DONE or not job.result_file:
+        raise Http404
+    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

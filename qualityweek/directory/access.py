@@ -1,0 +1,98 @@
+"""Who may see what: a user's role assignments folded into one scope object (a Principal).
+
+Scoped querysets (``visible_to``) and the ``can`` rules both ask the Principal, so a list and a
+detail page can never disagree about what a user sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from .models import NATIONAL_ROLES, Role
+
+_NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Principal:
+    roles: frozenset[str] = frozenset()
+    # (region_id, sector) pairs a coordinator covers.
+    regions: frozenset[tuple[int, str]] = frozenset()
+    # organisation id -> roles held there.
+    organisations: dict[int, frozenset[str]] = field(default_factory=dict)
+    labels: tuple[str, ...] = ()
+
+    @property
+    def is_operator(self) -> bool:
+        return bool(self.roles & set(NATIONAL_ROLES))
+
+    @property
+    def is_operator_admin(self) -> bool:
+        return Role.OPERATOR_ADMIN in self.roles
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.regions)
+
+    def covers(self, region_id: int | None, sector: str) -> bool:
+        return (region_id, sector) in self.regions
+
+    def represents(self, organisation_id: int | None, *roles: str) -> bool:
+        held = self.organisations.get(organisation_id or 0, frozenset())
+        return bool(held & set(roles or (Role.ORG_REP, Role.TEACHER)))
+
+    def organisation_filter(self, prefix: str = "") -> Q:
+        """A Q over Organisation (or over a model reaching it through ``prefix``)."""
+        if self.is_operator:
+            return Q()
+        q = _NOTHING
+        for region_id, sector in sorted(self.regions):
+            q |= Q(**{f"{prefix}region_id": region_id, f"{prefix}sector": sector})
+        if self.organisations:
+            q |= Q(**{f"{prefix}id__in": sorted(self.organisations)})
+        return q
+
+    def describe(self) -> tuple[str, str]:
+        """(role, scope) as the audit log writes them."""
+        return (", ".join(sorted(self.roles)) or "пользователь", "; ".join(self.labels))
+
+
+ANONYMOUS = Principal()
+
+
+def principal(user: Any) -> Principal:
+    """The user's scope, computed once per user object (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_principal", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    regions: set[tuple[int, str]] = set()
+    organisations: dict[int, set[str]] = {}
+    labels: list[str] = []
+    for ra in user.roles.select_related("region", "organisation"):
+        roles.add(ra.role)
+        labels.append(f"{ra.role}:{ra.region.code + '/' + ra.sector if ra.region_id else ''}"
+                      f"{ra.organisation_id or ''}")
+        if ra.role == Role.COORDINATOR:
+            regions.add((ra.region_id, ra.sector))
+        elif ra.organisation_id:
+            organisations.setdefault(ra.organisation_id, set()).add(ra.role)
+    result = Principal(
+        roles=frozenset(roles),
+        regions=frozenset(regions),
+        organisations={k: frozenset(v) for k, v in organisations.items()},
+        labels=tuple(sorted(labels)),
+    )
+    user._principal = result
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached scope after the user's roles change."""
+    if hasattr(user, "_principal"):
+        del user._principal

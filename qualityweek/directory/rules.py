@@ -1,0 +1,70 @@
+"""Access rules for the directory's objects (see qualityweek.core.permissions)."""
+
+from qualityweek.core.permissions import rule
+
+from .access import principal
+from .models import COORDINATED_SECTORS, Invitation, Organisation, Region, Role
+
+
+@rule(Region, "view")
+def view_region(user, region) -> bool:
+    return True
+
+
+@rule(Organisation, "view")
+def view_organisation(user, org) -> bool:
+    p = principal(user)
+    return p.is_operator or p.covers(org.region_id, org.sector) or p.represents(org.id)
+
+
+@rule(Organisation, "create")
+def create_organisation(user, _) -> bool:
+    p = principal(user)
+    return p.is_operator_admin or p.is_coordinator
+
+
+@rule(Organisation, "change")
+def change_organisation(user, org) -> bool:
+    p = principal(user)
+    return p.is_operator_admin or p.covers(org.region_id, org.sector) or p.represents(org.id, Role.ORG_REP)
+
+
+@rule(Organisation, "approve")
+def approve_organisation(user, org) -> bool:
+    p = principal(user)
+    return p.is_operator_admin or p.covers(org.region_id, org.sector)
+
+
+@rule(Organisation, "export")
+def export_organisations(user, _) -> bool:
+    p = principal(user)
+    return p.is_operator or p.is_coordinator
+
+
+@rule(Invitation, "create")
+def create_invitation(user, _) -> bool:
+    p = principal(user)
+    return p.is_operator_admin or p.is_coordinator or any(
+        Role.ORG_REP in roles for roles in p.organisations.values()
+    )
+
+
+@rule(Invitation, "revoke")
+def revoke_invitation(user, inv) -> bool:
+    return may_invite(user, role=inv.role, region_id=inv.region_id, sector=inv.sector,
+                      organisation=inv.organisation)
+
+
+def may_invite(user, *, role: str, region_id: int | None, sector: str, organisation: Organisation | None) -> bool:
+    """Operator admins invite anyone; coordinators invite people into their organisations;
+    an organisation's representative invites teachers of that organisation."""
+    p = principal(user)
+    if p.is_operator_admin:
+        return True
+    if role == Role.COORDINATOR or role in (Role.OPERATOR_ADMIN, Role.OPERATOR_EDITOR):
+        return False
+    if organisation is None:
+        return False
+    if p.covers(organisation.region_id, organisation.sector) and organisation.sector in COORDINATED_SECTORS:
+        return True
+    return role == Role.TEACHER and p.represents(organisation.id, Role.ORG_REP)

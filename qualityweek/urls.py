@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Неделя качества — администрирование"
+admin.site.site_title = "Неделя качества"
+admin.site.index_title = "Оператор"
+
+urlpatterns = [
+    path("", include("qualityweek.campaigns.urls")),
+    path("", include("qualityweek.directory.urls")),
+    path("", include("qualityweek.core.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: set up, migrate, load demo data on first run, then serve http://127.0.0.1:8000
+# with a background job worker beside the ASGI server. Ctrl+C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV_SYNC_ARGS="--no-dev" source scripts/bootstrap.sh
+PY=.venv/bin/python
+
+$PY manage.py migrate --no-input
+$PY manage.py load_demo --if-empty
+
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+$PY manage.py db_worker --no-startup-delay &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "Платформа Недели качества: http://$HOST:$PORT/"
+$PY manage.py print_logins
+echo "Письма (без SMTP-сервера) складываются в var/mail/. Остановить: Ctrl+C."
+echo
+$PY -m uvicorn qualityweek.asgi:application --host "$HOST" --port "$PORT" --no-access-log

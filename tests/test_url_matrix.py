@@ -1,0 +1,136 @@
+"""Role x URL matrix: every named route, every role, the expected status. A route added without a
+row here fails ``test_every_route_is_in_the_matrix``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from qualityweek.campaigns import services as campaign_services
+from qualityweek.core.audit import Actor
+from qualityweek.core.models import Job
+from qualityweek.directory import services as directory_services
+from qualityweek.directory.models import Role
+
+ROLES = ["anonymous", "operator", "editor", "kirov_edu", "kirov_business", "school_rep", "teacher"]
+LOGIN = "login"  # anonymous is sent to the login page
+
+
+@dataclass
+class Route:
+    kwargs: Any = None  # callable(objects) -> dict
+    method: str = "GET"
+    expect: dict[str, int | str] | None = None
+    data: Any = None
+
+
+def all_(code: int | str) -> dict[str, int | str]:
+    return dict.fromkeys(ROLES, code)
+
+
+def signed_in(code: int, **overrides: int) -> dict[str, int | str]:
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], code), **overrides}
+
+
+MATRIX: dict[str, Route] = {
+    "home": Route(expect=all_(200)),
+    "campaign_list": Route(expect=all_(200)),
+    "campaign_detail": Route(kwargs=lambda o: {"year": o["campaign"].year}, expect=all_(200)),
+    "region_list": Route(expect=signed_in(200)),
+    "region_detail": Route(kwargs=lambda o: {"code": "43"}, expect=signed_in(200)),
+    "organisation_list": Route(expect=signed_in(200)),
+    "organisation_create": Route(expect=signed_in(200, editor=403, school_rep=403, teacher=403)),
+    "organisation_export": Route(method="POST", expect=signed_in(302, school_rep=403, teacher=403)),
+    "organisation_detail": Route(kwargs=lambda o: {"pk": o["org"].pk}, expect=signed_in(200, kirov_business=404)),
+    "organisation_edit": Route(kwargs=lambda o: {"pk": o["org"].pk},
+                               expect=signed_in(200, editor=403, kirov_business=404, teacher=403)),
+    "organisation_status": Route(kwargs=lambda o: {"pk": o["org"].pk, "action": "close"}, method="POST",
+                                 expect=signed_in(302, editor=403, kirov_business=404, school_rep=403,
+                                                  teacher=403)),
+    "invitation_list": Route(expect=signed_in(200, editor=403, teacher=403)),
+    "invitation_revoke": Route(kwargs=lambda o: {"pk": o["invitation"].pk}, method="POST",
+                               expect=signed_in(302, editor=404, kirov_business=404, school_rep=403,
+                                                teacher=404)),
+    "login": Route(expect=all_(200)),
+    "logout": Route(method="POST", expect=all_(302)),
+    "sign_up": Route(expect={**all_(302), "anonymous": 200}),
+    "profile": Route(expect=signed_in(200)),
+    "accept_invitation": Route(kwargs=lambda o: {"token": o["token"]}, expect=all_(200)),
+    "password_reset": Route(expect=all_(200)),
+    "password_reset_done": Route(expect=all_(200)),
+    "password_reset_confirm": Route(kwargs=lambda o: {"uidb64": "MQ", "token": "set-password"}, expect=all_(200)),
+    "password_reset_complete": Route(expect=all_(200)),
+    "job_detail": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
+    "job_progress": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
+    "job_download": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
+    "health": Route(expect=all_(200)),
+}
+
+
+def route_names(patterns=None, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # the admin is checked as a whole below
+            names |= route_names(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(prefix + p.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    missing = route_names() - set(MATRIX)
+    assert not missing, f"Routes missing from the role x URL matrix: {sorted(missing)}"
+    assert not set(MATRIX) - route_names(), "Matrix rows for routes that no longer exist"
+
+
+@pytest.fixture
+def objects(world, settings, tmp_path):
+    campaign = campaign_services.create_campaign(actor=Actor(user=world.operator), year=dt.date.today().year,
+                                                 motto="Россия — страна со Знаком качества", phase="running")
+    invitation, token = directory_services.invite(actor=Actor(user=world.kirov_edu), email="new@example.ru",
+                                                  role=Role.ORG_REP, organisation=world.kirov_school)
+    (tmp_path / "media" / "private").mkdir(parents=True)
+    (tmp_path / "media" / "private" / "x.xlsx").write_bytes(b"PK")
+    job = Job.objects.create(owner=world.kirov_edu, kind="test", title="Выгрузка", status=Job.Status.DONE,
+                             result_file="private/x.xlsx", result_name="x.xlsx")
+    return {"campaign": campaign, "invitation": invitation, "token": token, "org": world.kirov_school, "job": job}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_url_matrix(client, world, objects, name, role):
+    route = MATRIX[name]
+    user = world.as_role(role)
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs=route.kwargs(objects) if route.kwargs else None)
+    response = client.post(url, route.data or {}) if route.method == "POST" else client.get(url)
+    expected = route.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), (
+            name, role, response.status_code)
+    else:
+        assert response.status_code == expected, (name, role, response.status_code)
+
+
+@pytest.mark.parametrize(("role", "status"), [("anonymous", 302), ("operator", 200), ("editor", 302),
+                                              ("kirov_edu", 302), ("school_rep", 302)])
+def test_admin_is_for_the_operator_only(client, world, role, status):
+    user = world.as_role(role)
+    if user is not None:
+        client.force_login(user)
+    for url in ("/admin/", "/admin/directory/organisation/", "/admin/campaigns/campaign/", "/admin/core/auditentry/"):
+        assert client.get(url).status_code == status, url
+
+
+def test_operator_admin_pages_render(client, world):
+    client.force_login(world.operator)
+    for url in ("/admin/directory/organisation/add/", f"/admin/directory/organisation/{world.kirov_school.pk}/change/",
+                "/admin/directory/user/", "/admin/campaigns/campaign/add/", "/admin/directory/region/"):
+        assert client.get(url).status_code == 200, url
