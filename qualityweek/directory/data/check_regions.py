@@ -77,8 +77,8 @@ def main():
     for r in regions:
         try:
             ZoneInfo(r["timezone"])
-        except Exception as exc:  # noqa: BLE001
-            raise AssertionError(f"{r['code']}: bad timezone {r['timezone']!r}: {exc}")
+        except Exception as exc:
+            raise AssertionError(f"{r['code']}: bad timezone {r['timezone']!r}: {exc}") from exc
 
     known = set(d_codes)
     for r in regions:
@@ -86,7 +86,7 @@ def main():
     per_district = Counter(r["district"] for r in regions)
     assert set(per_district) == known, f"districts without regions: {known - set(per_district)}"
 
-    cells = {}
+    cells: dict[tuple[int, int], str] = {}
     for r in regions:
         assert re.fullmatch(r"\d+", r["tile_x"]) and re.fullmatch(r"\d+", r["tile_y"]), r["code"]
         cell = (int(r["tile_x"]), int(r["tile_y"]))
