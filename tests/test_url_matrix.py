@@ -4,8 +4,8 @@ row here fails ``test_every_route_is_in_the_matrix``."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+import importlib
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -16,27 +16,9 @@ from qualityweek.core.models import Job
 from qualityweek.directory import services as directory_services
 from qualityweek.directory.models import Role
 
-ROLES = ["anonymous", "operator", "editor", "kirov_edu", "kirov_business", "school_rep", "teacher"]
-LOGIN = "login"  # anonymous is sent to the login page
+from .matrix import LOGIN, ROLES, Route, all_, signed_in
 
-
-@dataclass
-class Route:
-    kwargs: Any = None  # callable(objects) -> dict
-    method: str = "GET"
-    expect: dict[str, int | str] | None = None
-    data: Any = None
-
-
-def all_(code: int | str) -> dict[str, int | str]:
-    return dict.fromkeys(ROLES, code)
-
-
-def signed_in(code: int, **overrides: int) -> dict[str, int | str]:
-    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], code), **overrides}
-
-
-MATRIX: dict[str, Route] = {
+FOUNDATION: dict[str, Route] = {
     "home": Route(expect=all_(200)),
     "campaign_list": Route(expect=all_(200)),
     "campaign_detail": Route(kwargs=lambda o: {"year": o["campaign"].year}, expect=all_(200)),
@@ -71,6 +53,14 @@ MATRIX: dict[str, Route] = {
 }
 
 
+APP_MATRICES = [importlib.import_module(f"tests.{p.parent.name}.matrix")
+                for p in sorted(Path(__file__).parent.glob("*/matrix.py"))]
+MATRIX: dict[str, Route] = FOUNDATION.copy()
+for _module in APP_MATRICES:
+    assert not set(_module.ROUTES) & set(MATRIX), f"{_module.__name__} repeats routes"
+    MATRIX.update(_module.ROUTES)
+
+
 def route_names(patterns=None, prefix: str = "") -> set[str]:
     names: set[str] = set()
     for p in patterns if patterns is not None else get_resolver().url_patterns:
@@ -99,7 +89,11 @@ def objects(world, settings, tmp_path):
     (tmp_path / "media" / "private" / "x.xlsx").write_bytes(b"PK")
     job = Job.objects.create(owner=world.kirov_edu, kind="test", title="Выгрузка", status=Job.Status.DONE,
                              result_file="private/x.xlsx", result_name="x.xlsx")
-    return {"campaign": campaign, "invitation": invitation, "token": token, "org": world.kirov_school, "job": job}
+    objects = {"campaign": campaign, "invitation": invitation, "token": token, "org": world.kirov_school,
+               "job": job}
+    for module in APP_MATRICES:
+        objects |= module.objects(world)
+    return objects
 
 
 @pytest.mark.parametrize("role", ROLES)

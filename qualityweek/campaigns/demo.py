@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qualityweek.core.audit import Actor
+from qualityweek.core.demo import DemoContext
 
 from . import calendar, services
 from .models import Campaign
@@ -27,8 +28,12 @@ def phase_on(year: int, today: dt.date) -> str:
     return Campaign.Phase.DRAFT
 
 
-def build(*, today: dt.date) -> int:
+def build(ctx: DemoContext) -> dict[str, int]:
     actor = Actor.system()
-    for year in range(FIRST_YEAR, today.year + 1):
-        services.create_campaign(actor=actor, year=year, motto=MOTTO, phase=phase_on(year, today))
-    return today.year - FIRST_YEAR + 1
+    for year in range(FIRST_YEAR, ctx.today.year + 1):
+        services.create_campaign(actor=actor, year=year, motto=MOTTO, phase=phase_on(year, ctx.today))
+    return {"кампаний": ctx.today.year - FIRST_YEAR + 1}
+
+
+def wipe() -> None:
+    Campaign.objects.all().delete()

@@ -4,12 +4,14 @@ and demo users for every role. Bulk inserts, so 100,000 organisations load in se
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
-from .models import Organisation, Region, Role, RoleAssignment, User, organisation_key
+from qualityweek.core.demo import DemoContext
+
+from .models import Invitation, Organisation, Region, Role, RoleAssignment, User, organisation_key
 from .validators import make_inn10
 
 DEMO_PASSWORD = "quality2026"
@@ -187,14 +189,14 @@ class DemoDirectory:
             )
 
 
-def build(*, seed: int, organisations: int, on_progress: Callable[[int, int, str], None]) -> dict[str, int]:
+def build(ctx: DemoContext) -> dict[str, int]:
     regions = list(Region.objects.order_by("code"))
     if len(regions) != 89:
         raise RuntimeError("Reference regions are missing: run migrations first.")
-    gen = DemoDirectory(seed, organisations)
+    gen = DemoDirectory(ctx.seed, ctx.organisations)
     batch: list[Organisation] = []
     created = 0
-    total = organisations + 2 * len(regions)
+    total = ctx.organisations + 2 * len(regions)
 
     def flush() -> None:
         nonlocal created
@@ -203,7 +205,7 @@ def build(*, seed: int, organisations: int, on_progress: Callable[[int, int, str
         Organisation.objects.bulk_create(batch, batch_size=2000)
         created += len(batch)
         batch.clear()
-        on_progress(created, total, "Организации")
+        ctx.on_progress(created, total, "Организации")
 
     for org in (*gen.authorities(regions), *gen.organisations(regions)):
         batch.append(org)
@@ -211,7 +213,13 @@ def build(*, seed: int, organisations: int, on_progress: Callable[[int, int, str
             flush()
     flush()
     users = create_demo_users(gen)
-    return {"organisations": created, "users": users}
+    return {"организаций": created, "пользователей": users}
+
+
+def wipe() -> None:
+    Invitation.objects.all().delete()
+    User.objects.all().delete()
+    Organisation.objects.all().delete()
 
 
 def create_demo_users(gen: DemoDirectory) -> int:

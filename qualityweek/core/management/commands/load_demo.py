@@ -1,4 +1,4 @@
-"""Load the deterministic demo data set: directory, people and campaigns (later apps add theirs)."""
+"""Load the deterministic demo data set; every app contributes a step (see core/demo.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from qualityweek.campaigns import demo as campaigns_demo
-from qualityweek.campaigns.models import Campaign
-from qualityweek.core.models import AuditEntry, Job
-from qualityweek.directory import demo as directory_demo
-from qualityweek.directory.models import Invitation, Organisation, User
+from qualityweek.core import demo
+from qualityweek.directory.models import Organisation, User
 
 FULL_SCALE = 100_000
 
@@ -35,30 +32,17 @@ class Command(BaseCommand):
             return
         if has_data and not reset:
             raise CommandError("В базе уже есть данные. Запустите с --reset, чтобы заменить их демо-данными.")
-        count = FULL_SCALE if full else organisations
+        ctx = demo.DemoContext(seed=seed, organisations=FULL_SCALE if full else organisations,
+                               today=timezone.localdate(), on_progress=self.progress)
         started = time.monotonic()
         with transaction.atomic():
             if reset:
-                wipe()
-            result = directory_demo.build(seed=seed, organisations=count, on_progress=self.progress)
-            result["campaigns"] = campaigns_demo.build(today=timezone.localdate())
+                demo.wipe()
+            counts = demo.build(ctx)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            f"Готово за {time.monotonic() - started:.1f} с: организаций {result['organisations']}, "
-            f"пользователей {result['users']}, кампаний {result['campaigns']}."))
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Готово за {time.monotonic() - started:.1f} с: {summary}."))
 
     def progress(self, done: int, total: int, label: str) -> None:
         self.stdout.write(f"\r{label}: {done}/{total}", ending="")
         self.stdout.flush()
-
-
-def wipe() -> None:
-    # Audit entries are append-only by design; a demo reset is the one sanctioned bulk delete.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
-    for model in (Job, Invitation, Campaign):
-        model.objects.all().delete()
-    User.objects.all().delete()
-    Organisation.objects.all().delete()
