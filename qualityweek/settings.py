@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "qualityweek.core",
     "qualityweek.directory",
     "qualityweek.campaigns",
+    "qualityweek.activities",
 ]
 
 MIDDLEWARE = [

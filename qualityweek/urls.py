@@ -7,6 +7,7 @@ admin.site.index_title = "Оператор"
 
 urlpatterns = [
     path("", include("qualityweek.campaigns.urls")),
+    path("", include("qualityweek.activities.urls")),
     path("", include("qualityweek.directory.urls")),
     path("", include("qualityweek.core.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Shared vocabulary of the role x URL matrix. Each app adds its routes in ``tests/<app>/matrix.py``
+"""Shared vocabulary of the role x URL matrix. Each app adds its routes in ``tests/<app>/matrix*.py``
 with ``ROUTES: dict[str, Route]`` and ``objects(world) -> dict`` for the objects its URLs need."""
 
 from __future__ import annotations

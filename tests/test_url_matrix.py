@@ -53,8 +53,8 @@ FOUNDATION: dict[str, Route] = {
 }
 
 
-APP_MATRICES = [importlib.import_module(f"tests.{p.parent.name}.matrix")
-                for p in sorted(Path(__file__).parent.glob("*/matrix.py"))]
+APP_MATRICES = [importlib.import_module(f"tests.{p.parent.name}.{p.stem}")
+                for p in sorted(Path(__file__).parent.glob("*/matrix*.py"))]
 MATRIX: dict[str, Route] = FOUNDATION.copy()
 for _module in APP_MATRICES:
     assert not set(_module.ROUTES) & set(MATRIX), f"{_module.__name__} repeats routes"

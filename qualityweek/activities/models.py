@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from qualityweek.campaigns.models import Campaign
+from qualityweek.directory.models import Organisation, Region, Sector
+
+
+class Category(models.TextChoices):
+    """Participant categories the letters ask regions to count."""
+
+    PUPILS_1_4 = "pupils_1_4", "Учащиеся 1–4 классов"
+    PUPILS_5_9 = "pupils_5_9", "Учащиеся 5–9 классов"
+    PUPILS_10_11 = "pupils_10_11", "Учащиеся 10–11 классов"
+    STUDENTS = "students", "Студенты колледжей"
+    TEACHERS = "teachers", "Педагоги"
+    PARENTS = "parents", "Родители"
+    EMPLOYEES = "employees", "Сотрудники"
+    CUSTOMERS = "customers", "Клиенты и посетители"
+
+
+CATEGORY_FIELDS = [c.value for c in Category]
+
+
+class ActivityType(models.Model):
+    """A row of the activity catalogue (data the operator edits, not a code enum)."""
+
+    code = models.SlugField("код", max_length=48, unique=True)
+    name = models.CharField("название", max_length=160, unique=True)
+    sectors = models.JSONField("для каких сфер", default=list,
+                               help_text="Коды сфер: education, business, government, other.")
+    categories = models.JSONField("категории участников", default=list)
+    order = models.PositiveSmallIntegerField("порядок", default=100)
+    is_active = models.BooleanField("используется", default=True)
+
+    class Meta:
+        verbose_name = "тип мероприятия"
+        verbose_name_plural = "типы мероприятий"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows(self, sector: str) -> bool:
+        return sector in self.sectors
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ActivityQuerySet:
+        from qualityweek.directory.access import principal
+
+        p = principal(user)
+        if p.is_operator:
+            return self
+        q = Q(pk__in=[])
+        for region_id, sector in sorted(p.regions):
+            q |= Q(region_id=region_id, sector=sector)
+        if p.organisations:
+            q |= Q(organisation_id__in=sorted(p.organisations))
+        return self.filter(q)
+
+
+class Activity(models.Model):
+    """One activity from plan to report."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Запланировано"
+        SUBMITTED = "submitted", "Отчёт на проверке"
+        APPROVED = "approved", "Отчёт принят"
+        RETURNED = "returned", "Возвращено на доработку"
+        CANCELLED = "cancelled", "Отменено"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "Очно"
+        ONLINE = "online", "Онлайн"
+        HYBRID = "hybrid", "Гибридно"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Сайт"
+        IMPORT = "import", "Импорт таблицы"
+        DEMO = "demo", "Демо-данные"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="activities",
+                                 verbose_name="кампания")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities",
+                                     verbose_name="организация")
+    # Copied from the organisation when the activity is created: scoping and aggregates read them
+    # without a join, and a report stays with the region it was made in.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="регион")
+    sector = models.CharField("сфера", max_length=16, choices=Sector.choices)
+    type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="activities",
+                             verbose_name="тип")
+    title = models.CharField("название", max_length=300)
+    starts_on = models.DateField("начало")
+    ends_on = models.DateField("окончание")
+    format = models.CharField("формат", max_length=16, choices=Format.choices, default=Format.IN_PERSON)
+    audience = models.CharField("аудитория", max_length=300, blank=True)
+    venue = models.CharField("место проведения", max_length=300, blank=True)
+    expected_participants = models.PositiveIntegerField("ожидается участников", null=True, blank=True)
+    is_public = models.BooleanField("показывать в афише", default=False)
+    # Report
+    description = models.TextField("описание", blank=True)
+    links = models.JSONField("ссылки на публикации", default=list, blank=True)
+    consent_on_file = models.BooleanField("согласия на публикацию фото получены", default=False)
+    propose_best_practice = models.BooleanField("предложить как лучшую практику", default=False)
+    pupils_1_4 = models.PositiveIntegerField(Category.PUPILS_1_4.label, default=0)
+    pupils_5_9 = models.PositiveIntegerField(Category.PUPILS_5_9.label, default=0)
+    pupils_10_11 = models.PositiveIntegerField(Category.PUPILS_10_11.label, default=0)
+    students = models.PositiveIntegerField(Category.STUDENTS.label, default=0)
+    teachers = models.PositiveIntegerField(Category.TEACHERS.label, default=0)
+    parents = models.PositiveIntegerField(Category.PARENTS.label, default=0)
+    employees = models.PositiveIntegerField(Category.EMPLOYEES.label, default=0)
+    customers = models.PositiveIntegerField(Category.CUSTOMERS.label, default=0)
+    # Workflow
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PLANNED)
+    submitted_at = models.DateTimeField("отправлено", null=True, blank=True)
+    is_late = models.BooleanField("с опозданием", default=False)
+    reviewed_at = models.DateTimeField("проверено", null=True, blank=True)
+    review_comment = models.TextField("комментарий координатора", blank=True)
+    is_hidden = models.BooleanField("скрыто из афиши координатором", default=False)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "мероприятие"
+        verbose_name_plural = "мероприятия"
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="activity_dates_ordered",
+                                   violation_error_message="Окончание не может быть раньше начала."),
+            # A retried form post carries the same token: one activity, not two.
+            models.UniqueConstraint(fields=["organisation", "client_token"], condition=Q(client_token__isnull=False),
+                                    name="activity_unique_client_token"),
+            # Re-importing the same spreadsheet row finds the activity it created before.
+            models.UniqueConstraint(fields=["campaign", "import_key"], condition=~Q(import_key=""),
+                                    name="activity_unique_import_key"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "region", "sector", "status"]),
+            models.Index(fields=["campaign", "status", "submitted_at"]),
+            models.Index(fields=["organisation", "campaign"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def participants(self) -> int:
+        return sum(getattr(self, f) for f in CATEGORY_FIELDS)
+
+    def counts(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in CATEGORY_FIELDS}
+
+
+class ActivityEvent(models.Model):
+    """The history an organisation sees: every transition with its comment."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=16, choices=Activity.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Activity.Status.choices)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.from_status} → {self.to_status}"
+
+
+def photo_path(instance: Photo, filename: str) -> str:
+    return f"private/photos/{instance.activity.campaign.year}/{uuid.uuid4().hex}.jpg"
+
+
+class Photo(models.Model):
+    """Evidence photo. Uploaded files are re-encoded by a job (EXIF stripped); only the re-encoded
+    image and its thumbnail are kept, under random names, served only to those who may see them."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Обрабатывается"
+        READY = "ready", "Готово"
+        REJECTED = "rejected", "Отклонено"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
+    upload = models.CharField(max_length=255, blank=True)  # quarantined original, deleted after processing
+    image = models.CharField(max_length=255, blank=True)
+    thumbnail = models.CharField(max_length=255, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Фото {self.pk} к «{self.activity}»"
+
+
+class RegionalReport(models.Model):
+    """The report a region submits to the operator by 15 December, per sector."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Черновик"
+        SUBMITTED = "submitted", "Отправлен оператору"
+        ACCEPTED = "accepted", "Принят"
+        RETURNED = "returned", "Возвращён"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="regional_reports")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    totals = models.JSONField(default=dict, encoder=DjangoJSONEncoder, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    is_late = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "региональный отчёт"
+        verbose_name_plural = "региональные отчёты"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "sector"],
+                                               name="one_regional_report")]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}, {self.get_sector_display().lower()}: {self.campaign.year}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet: validated into a preview first, imported only when confirmed."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", "Проверяется"
+        PREVIEW = "preview", "Проверено, ждёт подтверждения"
+        IMPORTING = "importing", "Импортируется"
+        DONE = "done", "Импортировано"
+        FAILED = "failed", "Ошибка"
+        CANCELLED = "cancelled", "Отменено"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.CharField(max_length=255)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 5, "column": "Дата", "message": "…"}]
+    imported = models.PositiveIntegerField(default=0)
+    already_present = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "импорт таблицы"
+        verbose_name_plural = "импорт таблиц"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,0 +1,304 @@
+"""Every write to an activity: plan, report, submit, review. Each transition is checked on the
+server, recorded as an ActivityEvent the organisation sees, and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qualityweek.campaigns.models import Campaign
+from qualityweek.core import audit
+from qualityweek.core.audit import Actor
+from qualityweek.core.permissions import can
+from qualityweek.core.text import date_range_ru
+from qualityweek.directory.models import Organisation
+
+from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, Category
+
+S = Activity.Status
+MAX_COUNT = 100_000
+MAX_LINKS = 10
+PLAN_FIELDS = ("type", "title", "starts_on", "ends_on", "format", "audience", "venue", "expected_participants",
+               "is_public")
+REPORT_FIELDS = ("description", "links", "consent_on_file", "propose_best_practice", *CATEGORY_FIELDS)
+LEARNERS = ("pupils_1_4", "pupils_5_9", "pupils_10_11", "students")
+
+
+def _authorise(actor: Actor, action: str, obj: Any) -> None:
+    if actor.user is not None and not can(actor.user, action, obj):
+        raise PermissionDenied
+
+
+def _transition(actor: Actor, activity: Activity, to: str, comment: str = "", **fields: Any) -> Activity:
+    before = audit.snapshot(activity, ["status", "review_comment", "is_late"])
+    frm = activity.status
+    activity.status = to
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.save(update_fields=["status", "updated_at", *fields])
+    ActivityEvent.objects.create(activity=activity, actor=actor.user, from_status=frm, to_status=to,
+                                 comment=comment)
+    audit.record(actor=actor, action=f"activity.{to}", obj=activity, before=before,
+                 after=audit.snapshot(activity, ["status", "review_comment", "is_late"]))
+    return activity
+
+
+def _locked(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().select_related("campaign", "region", "organisation",
+                                                                "type").get(pk=activity.pk)
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+def activity_window(campaign: Campaign, organisation: Organisation) -> tuple[dt.date, dt.date]:
+    """The dates activities may take: Quality Week, or the region's own window."""
+    return campaign.dates_for(organisation.region)
+
+
+def validate_plan(*, campaign: Campaign, organisation: Organisation, data: dict[str, Any]) -> dict[str, str]:
+    """Field -> Russian message for everything wrong with a plan (empty when it is fine)."""
+    errors: dict[str, str] = {}
+    kind: ActivityType | None = data.get("type")
+    if kind is None:
+        errors["type"] = "Выберите тип мероприятия."
+    elif not kind.is_active:
+        errors["type"] = f"Тип «{kind.name}» больше не используется."
+    elif not kind.allows(organisation.sector):
+        errors["type"] = f"Тип «{kind.name}» не предназначен для сферы «{organisation.get_sector_display()}»."
+    if not (data.get("title") or "").strip():
+        errors["title"] = "Укажите название мероприятия."
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if starts is None:
+        errors["starts_on"] = "Укажите дату начала."
+    if ends is None:
+        errors["ends_on"] = "Укажите дату окончания."
+    if starts and ends:
+        first, last = activity_window(campaign, organisation)
+        if ends < starts:
+            errors["ends_on"] = "Окончание не может быть раньше начала."
+        elif starts < first or ends > last:
+            errors["starts_on"] = (f"Даты вне сроков кампании: в регионе «{organisation.region.short_name}» "
+                                   f"мероприятия проходят {date_range_ru(first, last)}")
+    if organisation.status != Organisation.Status.ACTIVE:
+        errors["__all__"] = "Организация ещё не подтверждена координатором или закрыта."
+    if campaign.phase in {Campaign.Phase.DRAFT, Campaign.Phase.CLOSED}:
+        errors["__all__"] = f"Кампания {campaign.year} года {campaign.get_phase_display().lower()}: " \
+                            "мероприятия не принимаются."
+    return errors
+
+
+def validate_report(*, activity: Activity, data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    allowed = set(activity.type.categories)
+    for field in CATEGORY_FIELDS:
+        value = data.get(field) or 0
+        label = Category(field).label
+        if value < 0:
+            errors[field] = "Число участников не может быть отрицательным."
+        elif value > MAX_COUNT:
+            errors[field] = f"Слишком большое число ({value}): проверьте, нет ли лишних цифр."
+        elif value and field not in allowed:
+            errors[field] = f"Для типа «{activity.type.name}» категория «{label}» не учитывается."
+    size = activity.organisation.size
+    learners = sum(data.get(f) or 0 for f in LEARNERS)
+    if size and activity.sector == "education" and learners > 2 * size and "pupils_1_4" not in errors:
+        errors["pupils_1_4"] = (f"Учащихся указано {learners} — это больше чем вдвое превышает численность "
+                                f"организации ({size}). Проверьте числа.")
+    links = data.get("links") or []
+    if len(links) > MAX_LINKS:
+        errors["links"] = f"Не больше {MAX_LINKS} ссылок."
+    for link in links:
+        if not is_public_url(link):
+            errors["links"] = f"Ссылка «{link[:80]}» не похожа на адрес страницы (нужен http:// или https://)."
+            break
+    return errors
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def is_public_url(value: str) -> bool:
+    try:
+        _url(value)
+    except ValidationError:
+        return False
+    host = urlsplit(value).hostname or ""
+    return host not in {"localhost"} and not host.startswith("127.")
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- plan and report ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisation,
+                  client_token: uuid.UUID | None = None, source: str = Activity.Source.WEB,
+                  **fields: Any) -> Activity:
+    """Plan an activity. A repeated request with the same client token returns the first one."""
+    if actor.user is not None and not can(actor.user, "view", organisation):
+        raise PermissionDenied
+    if actor.user is not None and not can(actor.user, "plan", Activity):
+        raise PermissionDenied
+    if client_token is not None:
+        existing = Activity.objects.filter(organisation=organisation, client_token=client_token).first()
+        if existing:
+            return existing
+    data = {k: fields.get(k) for k in PLAN_FIELDS}
+    _raise(validate_plan(campaign=campaign, organisation=organisation, data=data))
+    activity = Activity(campaign=campaign, organisation=organisation, region_id=organisation.region_id,
+                        sector=organisation.sector, client_token=client_token, source=source,
+                        created_by=actor.user, **{k: v for k, v in data.items() if v is not None})
+    activity.title = activity.title.strip()
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:  # the same token raced in from a second request
+        return Activity.objects.get(organisation=organisation, client_token=client_token)
+    ActivityEvent.objects.create(activity=activity, actor=actor.user, to_status=S.PLANNED)
+    audit.record(actor=actor, action="activity.plan", obj=activity, after=audit.snapshot(activity))
+    return activity
+
+
+@transaction.atomic
+def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
+    activity = _locked(activity)
+    _authorise(actor, "edit", activity)
+    data = {k: fields.get(k, getattr(activity, k)) for k in PLAN_FIELDS}
+    _raise(validate_plan(campaign=activity.campaign, organisation=activity.organisation, data=data))
+    before = audit.snapshot(activity)
+    for name, value in data.items():
+        setattr(activity, name, value)
+    activity.save()
+    audit.record(actor=actor, action="activity.update_plan", obj=activity, before=before,
+                 after=audit.snapshot(activity))
+    return activity
+
+
+@transaction.atomic
+def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
+    """Store what happened: participants by category, description, links, flags."""
+    activity = _locked(activity)
+    _authorise(actor, "edit", activity)
+    data = {k: fields.get(k, getattr(activity, k)) for k in REPORT_FIELDS}
+    data["links"] = [link.strip() for link in data["links"] or [] if link and link.strip()]
+    _raise(validate_report(activity=activity, data=data))
+    before = audit.snapshot(activity)
+    for name, value in data.items():
+        setattr(activity, name, value if value is not None else 0)
+    activity.save()
+    audit.record(actor=actor, action="activity.report", obj=activity, before=before,
+                 after=audit.snapshot(activity))
+    return activity
+
+
+# --- transitions -------------------------------------------------------------------------------------
+
+def is_late(activity: Activity, at: dt.datetime) -> bool:
+    return at > activity.campaign.deadline_at(activity.region)
+
+
+@transaction.atomic
+def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) -> Activity:
+    """Send the report for review. Submitting again (a double click, a retried request) changes
+    nothing. After the deadline it is accepted and flagged late, unless the operator closed
+    submissions for the campaign."""
+    activity = _locked(activity)
+    _authorise(actor, "submit", activity)
+    if activity.status == S.SUBMITTED:
+        return activity
+    if activity.status not in {S.PLANNED, S.RETURNED}:
+        raise ValidationError(f"Отчёт нельзя отправить: статус «{activity.get_status_display()}».")
+    now = now or timezone.now()
+    campaign = activity.campaign
+    if campaign.submissions_closed:
+        raise ValidationError(f"Приём отчётов кампании {campaign.year} года закрыт оператором.")
+    errors: dict[str, str] = {}
+    if activity.ends_on > now.astimezone(activity.region.zone).date():
+        errors["__all__"] = "Мероприятие ещё не прошло: отчёт можно отправить после его окончания."
+    if activity.type.categories and activity.participants == 0:
+        errors[activity.type.categories[0]] = "Укажите число участников хотя бы в одной категории."
+    if not activity.description.strip() and not activity.links:
+        errors["description"] = "Опишите мероприятие или дайте ссылку на публикацию о нём."
+    _raise(errors)
+    late = is_late(activity, now)
+    return _transition(actor, activity, S.SUBMITTED, submitted_at=now, is_late=late,
+                       comment="Отправлено с опозданием" if late else "")
+
+
+@transaction.atomic
+def approve(*, actor: Actor, activity: Activity) -> Activity:
+    activity = _locked(activity)
+    _authorise(actor, "review", activity)
+    if activity.status != S.SUBMITTED:
+        raise ValidationError(f"Принять можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
+    return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
+
+
+@transaction.atomic
+def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Activity:
+    activity = _locked(activity)
+    _authorise(actor, "review", activity)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": "Напишите, что нужно исправить: организация увидит комментарий."})
+    if activity.status != S.SUBMITTED:
+        raise ValidationError(f"Вернуть можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
+    return _transition(actor, activity, S.RETURNED, comment=comment, reviewed_at=timezone.now(),
+                       review_comment=comment)
+
+
+@transaction.atomic
+def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
+    """Approved reports are locked; the coordinator may put one back under review, with a reason."""
+    activity = _locked(activity)
+    _authorise(actor, "review", activity)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"comment": "Укажите причину: она попадёт в историю отчёта."})
+    if activity.status != S.APPROVED:
+        raise ValidationError("Снова открыть можно только принятый отчёт.")
+    return _transition(actor, activity, S.SUBMITTED, comment=reason, reviewed_at=None)
+
+
+@transaction.atomic
+def cancel(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
+    activity = _locked(activity)
+    _authorise(actor, "cancel", activity)
+    if activity.status not in {S.PLANNED, S.RETURNED}:
+        raise ValidationError("Отменить можно только запланированное или возвращённое мероприятие.")
+    return _transition(actor, activity, S.CANCELLED, comment=reason.strip())
+
+
+def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
+    """Approve every listed report the coordinator may review that is still on review."""
+    approved = 0
+    candidates = Activity.objects.visible_to(actor.user).filter(pk__in=list(ids), status=S.SUBMITTED)
+    for activity in candidates.select_related("region"):
+        if actor.user is None or can(actor.user, "review", activity):
+            approve(actor=actor, activity=activity)
+            approved += 1
+    return approved
+
+
+@transaction.atomic
+def set_hidden(*, actor: Actor, activity: Activity, hidden: bool) -> Activity:
+    """A coordinator can take an activity off the public listing."""
+    activity = _locked(activity)
+    _authorise(actor, "hide", activity)
+    before = audit.snapshot(activity, ["is_hidden"])
+    activity.is_hidden = hidden
+    activity.save(update_fields=["is_hidden", "updated_at"])
+    audit.record(actor=actor, action="activity.hide" if hidden else "activity.unhide", obj=activity,
+                 before=before, after=audit.snapshot(activity, ["is_hidden"]))
+    return activity
