@@ -12,6 +12,7 @@ from types import ModuleType
 STEPS = [
     "qualityweek.directory.demo",
     "qualityweek.campaigns.demo",
+    "qualityweek.activities.demo",
 ]
 
 

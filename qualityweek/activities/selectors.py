@@ -1,0 +1,104 @@
+"""Reads of activities, always scoped to the user asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from qualityweek.campaigns.models import Campaign
+from qualityweek.campaigns.selectors import current_campaign
+from qualityweek.directory.access import principal
+from qualityweek.directory.models import Organisation
+
+from .models import Activity, ActivityEvent, ActivityType, Photo
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    """The filters of the activity list, the review queue and the exports (from a query string)."""
+
+    year: int | None = None
+    status: str = ""
+    type: str = ""  # ActivityType.code
+    kind: str = ""  # Organisation.Kind
+    municipality: str = ""
+    late: bool = False
+    q: str = ""
+    organisation: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Any, *, default_status: str = "") -> ActivityFilter:
+        def text(name: str, limit: int = 100) -> str:
+            return (params.get(name) or "").strip()[:limit]
+
+        def number(name: str) -> int | None:
+            value = text(name)
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        status = text("status") if "status" in params else default_status
+        return cls(
+            year=number("year"),
+            status=status if status in Activity.Status.values else "",
+            type=text("type", 48),
+            kind=text("kind") if text("kind") in Organisation.Kind.values else "",
+            municipality=text("municipality"),
+            late=text("late") in {"1", "on", "true", "да"},
+            q=text("q"),
+            organisation=number("organisation"),
+        )
+
+    def as_params(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, "", False):
+                out[f.name] = "1" if value is True else str(value)
+        return out
+
+    def campaign(self) -> Campaign | None:
+        if self.year:
+            return Campaign.objects.filter(year=self.year).first()
+        return current_campaign()
+
+
+def activities_for(user, flt: ActivityFilter | None = None) -> QuerySet[Activity]:
+    qs = Activity.objects.visible_to(user).select_related("organisation", "type", "region", "campaign")
+    if flt is None:
+        return qs
+    campaign = flt.campaign()
+    qs = qs.filter(campaign=campaign) if campaign else qs.none()
+    if flt.status:
+        qs = qs.filter(status=flt.status)
+    if flt.type:
+        qs = qs.filter(type__code=flt.type)
+    if flt.kind:
+        qs = qs.filter(organisation__kind=flt.kind)
+    if flt.municipality:
+        qs = qs.filter(organisation__municipality__icontains=flt.municipality)
+    if flt.late:
+        qs = qs.filter(is_late=True)
+    if flt.organisation:
+        qs = qs.filter(organisation_id=flt.organisation)
+    for word in flt.q.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(organisation__name__icontains=word))
+    return qs
+
+
+def activity_types_for(organisation: Organisation) -> list[ActivityType]:
+    return [t for t in ActivityType.objects.filter(is_active=True) if t.allows(organisation.sector)]
+
+
+def organisations_planning_for(user) -> QuerySet[Organisation]:
+    """Organisations the user plans activities for (their own, when active)."""
+    ids = sorted(principal(user).organisations)
+    return Organisation.objects.filter(pk__in=ids, status=Organisation.Status.ACTIVE).select_related("region")
+
+
+def history_of(activity: Activity) -> QuerySet[ActivityEvent]:
+    return activity.events.select_related("actor")
+
+
+def photos_of(activity: Activity) -> QuerySet[Photo]:
+    return activity.photos.all()

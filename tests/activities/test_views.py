@@ -1,0 +1,108 @@
+import re
+
+import pytest
+from django.utils.html import strip_tags
+
+from qualityweek.activities.models import Activity, ActivityType
+
+pytestmark = pytest.mark.django_db
+
+
+def shown_count(response) -> str:
+    """The counter line above a list, as a person reads it: «3 отчёта»."""
+    match = re.search(r'data-testid="activity-count">(.*?)</p>', response.content.decode(), re.S)
+    return " ".join(strip_tags(match.group(1)).split())
+
+
+def plan_form(campaign, token="8d7c4b4e-1111-4a7a-9a55-1d2f3e4a5b6c", **overrides):
+    return {"organisation": "", "type": ActivityType.objects.get(code="quality_lesson").pk,
+            "title": "Урок качества для 5–7 классов", "starts_on": campaign.quality_day.isoformat(),
+            "ends_on": campaign.quality_day.isoformat(), "format": "in_person", "client_token": token} | overrides
+
+
+def test_school_plans_reports_and_submits_through_the_pages(client, world, campaign):
+    client.force_login(world.school_rep)
+    data = plan_form(campaign, organisation=world.kirov_school.pk)
+    first = client.post("/activities/new/", data)
+    again = client.post("/activities/new/", data)  # a double click sends the same token
+    assert first.status_code == again.status_code == 302
+    activity = Activity.objects.get()
+    assert first["Location"] == again["Location"] == f"/activities/{activity.pk}/"
+    page = client.get(f"/activities/{activity.pk}/report/").content.decode()
+    assert "Учащиеся 5–9 классов" in page and "Клиенты и посетители" not in page
+    response = client.post(f"/activities/{activity.pk}/report/", {
+        "pupils_5_9": "75", "teachers": "3", "description": "Провели урок в трёх классах.",
+        "links": "https://vk.com/wall-1_1\nhttps://school1.example.ru/news", "consent_on_file": "on",
+        "submit": "1"})
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.status, activity.pupils_5_9, activity.participants) == ("submitted", 75, 78)
+    assert activity.links == ["https://vk.com/wall-1_1", "https://school1.example.ru/news"]
+    assert "Отчёт на проверке" in client.get(f"/activities/{activity.pk}/").content.decode()
+
+
+def test_bad_plan_shows_russian_errors_by_field(client, world, campaign):
+    client.force_login(world.school_rep)
+    response = client.post("/activities/new/", plan_form(campaign, organisation=world.kirov_school.pk,
+                                                         starts_on="2001-01-01", ends_on="31.02.2026"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Введите правильную дату." in html
+    assert Activity.objects.count() == 0
+
+
+def test_report_errors_are_shown_next_to_fields(client, world, make_activity):
+    activity = make_activity(status="planned")
+    client.force_login(world.school_rep)
+    response = client.post(f"/activities/{activity.pk}/report/", {"pupils_5_9": "-4", "links": "ftp://x",
+                                                                   "submit": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Убедитесь, что это значение больше либо равно 0." in html
+    activity.refresh_from_db()
+    assert activity.status == "planned" and activity.pupils_5_9 == 0
+
+
+def test_review_queue_and_bulk_approve(client, world, make_activity):
+    reports = [make_activity(status="submitted") for _ in range(3)]
+    client.force_login(world.kirov_edu)
+    assert shown_count(client.get("/activities/review/")) == "3 отчёта"
+    response = client.post("/activities/review/", {"ids": [reports[0].pk, reports[1].pk, "x"]})
+    assert response.status_code == 302
+    assert sorted(Activity.objects.values_list("status", flat=True)) == ["approved", "approved", "submitted"]
+
+
+def test_review_page_query_count_is_bounded(client, world, make_activity, django_assert_max_num_queries):
+    for _ in range(30):
+        make_activity(status="submitted")
+    client.force_login(world.kirov_edu)
+    with django_assert_max_num_queries(12):
+        assert client.get("/activities/review/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/activities/?status=submitted&kind=school&municipality=Киров&late=1").status_code == 200
+
+
+def test_returned_comment_and_history_are_visible_to_the_school(client, world, make_activity):
+    activity = make_activity(status="returned")
+    client.force_login(world.school_rep)
+    html = client.get(f"/activities/{activity.pk}/").content.decode()
+    assert "Координатор вернул отчёт" in html and "Добавьте фото." in html
+    assert "Возвращено на доработку" in html
+
+
+def test_foreign_region_activity_is_404(client, world, make_activity):
+    activity = make_activity(status="submitted")
+    client.force_login(world.moscow_edu)
+    assert client.get(f"/activities/{activity.pk}/").status_code == 404
+    assert client.post(f"/activities/{activity.pk}/approve/").status_code == 404
+    assert Activity.objects.get(pk=activity.pk).status == "submitted"
+    assert shown_count(client.get("/activities/")) == "0 мероприятий"
+
+
+def test_filters_narrow_the_list(client, world, make_activity):
+    make_activity(status="submitted")
+    make_activity(status="approved")
+    client.force_login(world.kirov_edu)
+    assert shown_count(client.get("/activities/?status=approved")) == "1 мероприятие"
+    assert shown_count(client.get("/activities/?type=quality_lesson")) == "2 мероприятия"
+    assert shown_count(client.get("/activities/?type=open_day")) == "0 мероприятий"
+    assert shown_count(client.get("/activities/?status=bogus&late=maybe")) == "2 мероприятия"
