@@ -19,6 +19,20 @@ def campaigns_for(user) -> QuerySet[Campaign]:
     return qs if principal(user).is_operator else qs.exclude(phase=Campaign.Phase.DRAFT)
 
 
+def campaign_figures(campaign: Campaign) -> dict[str, int]:
+    """Approved (official) figures of a campaign for its public page."""
+    from django.db.models import Count, Sum
+
+    from qualityweek.activities.models import CATEGORY_FIELDS, Activity
+
+    approved = Activity.objects.filter(campaign=campaign, status=Activity.Status.APPROVED)
+    totals = approved.aggregate(activities=Count("id"), organisations=Count("organisation", distinct=True),
+                                regions=Count("region", distinct=True),
+                                **{f: Sum(f) for f in CATEGORY_FIELDS})
+    totals["participants"] = sum(totals.pop(f) or 0 for f in CATEGORY_FIELDS)
+    return totals
+
+
 def current_campaign(today: dt.date | None = None) -> Campaign | None:
     """This year's campaign once announced; otherwise the latest announced one."""
     today = today or timezone.localdate()
@@ -45,6 +59,12 @@ class CampaignStatus:
     days_to_deadline: int
     days_to_quality_day: int
     todo: list[str] = field(default_factory=list)
+
+    @property
+    def counting_to_quality_day(self) -> bool:
+        """Before Quality Day the page counts down to it; afterwards, to the report deadline."""
+        return self.days_to_quality_day > 0 and self.campaign.phase in {
+            Campaign.Phase.ANNOUNCED, Campaign.Phase.RUNNING, Campaign.Phase.DRAFT}
 
 
 def campaign_status(user, campaign: Campaign, now: dt.datetime | None = None) -> CampaignStatus:

@@ -1,0 +1,162 @@
+"""Reads for the public site. Everything here is what an anonymous visitor may see: public, not
+hidden, not cancelled activities of active organisations; published practices only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from qualityweek.activities.models import Activity, ActivityType, Photo
+from qualityweek.campaigns.models import Campaign
+from qualityweek.directory.access import principal
+from qualityweek.directory.models import Organisation, Region
+
+from .models import BestPractice
+
+SHOWN_STATUSES = [Activity.Status.PLANNED, Activity.Status.SUBMITTED, Activity.Status.APPROVED,
+                  Activity.Status.RETURNED]
+
+
+def public_events() -> QuerySet[Activity]:
+    return (Activity.objects.filter(is_public=True, is_hidden=False, status__in=SHOWN_STATUSES,
+                                    organisation__status=Organisation.Status.ACTIVE)
+            .exclude(campaign__phase=Campaign.Phase.DRAFT)
+            .select_related("organisation", "region", "type", "campaign"))
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    region: str = ""
+    type: str = ""
+    on: dt.date | None = None
+    year: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> EventFilter:
+        year = (params.get("year") or "").strip()
+        return cls(region=(params.get("region") or "").strip()[:2], type=(params.get("type") or "").strip()[:48],
+                   on=_parse_date((params.get("on") or "").strip()),
+                   year=int(year) if year.isdigit() and len(year) == 4 else None)
+
+    def as_params(self) -> dict[str, str]:
+        out = {"region": self.region, "type": self.type, "on": self.on.isoformat() if self.on else "",
+               "year": str(self.year or "")}
+        return {k: v for k, v in out.items() if v}
+
+
+def events(flt: EventFilter, campaign: Campaign | None) -> QuerySet[Activity]:
+    qs = public_events()
+    year = flt.year or (campaign.year if campaign else None)
+    if year:
+        qs = qs.filter(campaign__year=year)
+    if flt.region:
+        qs = qs.filter(region__code=flt.region)
+    if flt.type:
+        qs = qs.filter(type__code=flt.type)
+    if flt.on:
+        qs = qs.filter(starts_on__lte=flt.on, ends_on__gte=flt.on)
+    return qs.order_by("starts_on", "region__code", "id")
+
+
+def event_counts_by_region(year: int | None) -> dict[str, int]:
+    from django.db.models import Count
+
+    qs = public_events()
+    if year:
+        qs = qs.filter(campaign__year=year)
+    return dict(qs.values_list("region__code").annotate(n=Count("id")).order_by())
+
+
+def published_practices() -> QuerySet[BestPractice]:
+    return BestPractice.objects.published().select_related(
+        "activity", "activity__organisation", "activity__region", "activity__type", "activity__campaign")
+
+
+@dataclass(frozen=True)
+class PracticeFilter:
+    q: str = ""
+    type: str = ""
+    region: str = ""
+    year: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> PracticeFilter:
+        year = (params.get("year") or "").strip()
+        return cls(q=" ".join((params.get("q") or "").split())[:200], type=(params.get("type") or "")[:48],
+                   region=(params.get("region") or "")[:2],
+                   year=int(year) if year.isdigit() and len(year) == 4 else None)
+
+    def as_params(self) -> dict[str, str]:
+        out = {"q": self.q, "type": self.type, "region": self.region, "year": str(self.year or "")}
+        return {k: v for k, v in out.items() if v}
+
+
+def search_practices(flt: PracticeFilter) -> QuerySet[BestPractice]:
+    """Russian full-text search with ranking on PostgreSQL; word containment on SQLite."""
+    qs = published_practices()
+    if flt.type:
+        qs = qs.filter(activity__type__code=flt.type)
+    if flt.region:
+        qs = qs.filter(activity__region__code=flt.region)
+    if flt.year:
+        qs = qs.filter(activity__campaign__year=flt.year)
+    if not flt.q:
+        return qs.order_by("-published_at", "-id")
+    if connection.vendor == "postgresql":
+        query = SearchQuery(flt.q, config="russian", search_type="websearch")
+        vector = SearchVector("search_text", config="russian")
+        # The filter's SQL is exactly the expression of the GIN index made in migration 0002.
+        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query).order_by(
+            "-rank", "-id")
+    for word in flt.q.casefold().replace("ё", "е").split():
+        qs = qs.filter(search_text__contains=word)
+    return qs.order_by("-published_at", "-id")
+
+
+def practice_photos(practice: BestPractice) -> QuerySet[Photo]:
+    """Photos appear publicly only when the organisation confirmed the consents."""
+    if not practice.activity.consent_on_file:
+        return Photo.objects.none()
+    return Photo.objects.filter(activity=practice.activity, status=Photo.Status.READY)
+
+
+def practices_for(user) -> QuerySet[BestPractice]:
+    """The practices a signed-in user works with: editors see all, coordinators their region,
+    organisations their own."""
+    p = principal(user)
+    qs = BestPractice.objects.select_related("activity", "activity__organisation", "activity__region")
+    if p.is_operator:
+        return qs
+    q = Q(pk__in=[])
+    for region_id, sector in sorted(p.regions):
+        q |= Q(activity__region_id=region_id, activity__sector=sector)
+    if p.organisations:
+        q |= Q(activity__organisation_id__in=sorted(p.organisations))
+    return qs.filter(q)
+
+
+def proposals_for(user) -> QuerySet[Activity]:
+    """Approved activities their organisations proposed, not yet nominated, in the coordinator's scope."""
+    return (Activity.objects.visible_to(user).filter(status=Activity.Status.APPROVED, propose_best_practice=True,
+                                                     practice__isnull=True)
+            .select_related("organisation", "type").order_by("-submitted_at"))
+
+
+def region_choices() -> QuerySet[Region]:
+    return Region.objects.only("code", "short_name", "name").order_by("name")
+
+
+def type_choices() -> QuerySet[ActivityType]:
+    return ActivityType.objects.filter(is_active=True)

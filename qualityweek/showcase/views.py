@@ -1,0 +1,219 @@
+"""The public campaign site (cached for visitors) and the best-practice workflow pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from qualityweek.activities.models import Activity
+from qualityweek.campaigns.selectors import current_campaign
+from qualityweek.core.audit import Actor
+from qualityweek.core.forms import apply_errors
+from qualityweek.core.permissions import can
+from qualityweek.directory.models import Region
+
+from . import ical, selectors, services
+from .cache import public_page
+from .forms import ModerationForm, PracticeForm, ProblemForm
+from .models import BestPractice, ProblemReport
+
+
+def _query(params: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
+
+
+@public_page("events", "campaign")
+def event_list(request: HttpRequest) -> HttpResponse:
+    campaign = current_campaign()
+    flt = selectors.EventFilter.from_params(request.GET)
+    page = Paginator(selectors.events(flt, campaign), 30).get_page(request.GET.get("page"))
+    regions = list(Region.objects.order_by("code"))
+    counts = selectors.event_counts_by_region(flt.year or (campaign.year if campaign else None))
+    for region in regions:
+        region.event_count = counts.get(region.code, 0)  # type: ignore[attr-defined]
+    return render(request, "showcase/event_list.html", {
+        "campaign": campaign, "filter": flt, "page": page, "query": _query(flt.as_params()),
+        "regions": regions, "types": selectors.type_choices(),
+        "grid_cols": max(r.tile_x for r in regions) + 1 if regions else 0,
+    })
+
+
+def _public_event(pk: int) -> Activity:
+    return get_object_or_404(selectors.public_events(), pk=pk)
+
+
+@public_page("events")
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "showcase/event_detail.html", {"event": _public_event(pk)})
+
+
+@public_page("events")
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _public_event(pk)
+    response = HttpResponse(ical.event_calendar(event, request.build_absolute_uri(
+        reverse("event_detail", args=[event.pk]))), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quality-week-{event.pk}.ics"'
+    return response
+
+
+@public_page("practices")
+def practice_list(request: HttpRequest) -> HttpResponse:
+    flt = selectors.PracticeFilter.from_params(request.GET)
+    page = Paginator(selectors.search_practices(flt), 20).get_page(request.GET.get("page"))
+    return render(request, "showcase/practice_list.html", {
+        "filter": flt, "page": page, "query": _query(flt.as_params()),
+        "regions": selectors.region_choices(), "types": selectors.type_choices(),
+        "years": sorted({y for y in BestPractice.objects.published().values_list(
+            "activity__campaign__year", flat=True)}, reverse=True),
+    })
+
+
+@public_page("practices")
+def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    practice = get_object_or_404(selectors.published_practices(), pk=pk)
+    return render(request, "showcase/practice_detail.html", {
+        "practice": practice, "photos": selectors.practice_photos(practice)})
+
+
+def report_problem(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Anyone can flag a public page; the report goes to the editors."""
+    target: dict = {}
+    if kind not in {"practice", "event"}:
+        raise Http404
+    if kind == "practice":
+        target["practice"] = get_object_or_404(selectors.published_practices(), pk=pk)
+        back = reverse("practice_detail", args=[pk])
+    else:
+        target["activity"] = _public_event(pk)
+        back = reverse("event_detail", args=[pk])
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:  # the honeypot: pretend all is well
+            return redirect(back)
+        try:
+            services.report_problem(message=form.cleaned_data["message"], contact=form.cleaned_data["contact"],
+                                    ip=request.META.get("REMOTE_ADDR"), **target)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Спасибо! Редакция посмотрит страницу.")
+            return redirect(back)
+    return render(request, "showcase/problem_form.html", {"form": form, "back": back})
+
+
+# --- workflow (signed in) ---------------------------------------------------------------------------
+
+@login_required
+def practice_manage(request: HttpRequest) -> HttpResponse:
+    moderate = can(request.user, "moderate", BestPractice)
+    return render(request, "showcase/practice_manage.html", {
+        "practices": selectors.practices_for(request.user).order_by("status", "-nominated_at")[:300],
+        "proposals": selectors.proposals_for(request.user)[:100],
+        "problems": ProblemReport.objects.filter(status="new").select_related("practice", "activity")[:100]
+        if moderate else [],
+        "moderate": moderate,
+    })
+
+
+@login_required
+def practice_nominate(request: HttpRequest, activity_pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity.objects.visible_to(request.user).select_related("organisation"),
+                                 pk=activity_pk)
+    if not can(request.user, "nominate", activity):
+        raise PermissionDenied
+    form = PracticeForm(request.POST or None, initial={"title": activity.title, "story": activity.description})
+    if request.method == "POST" and form.is_valid():
+        try:
+            practice = services.nominate(actor=Actor.from_request(request), activity=activity, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Практика отправлена редакции.")
+            return redirect("practice_manage_detail", pk=practice.pk)
+    return render(request, "showcase/practice_form.html", {"form": form, "activity": activity, "practice": None})
+
+
+def _managed(request: HttpRequest, pk: int) -> BestPractice:
+    return get_object_or_404(selectors.practices_for(request.user), pk=pk)
+
+
+@login_required
+def practice_manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    practice = _managed(request, pk)
+    form = PracticeForm(request.POST or None, initial={
+        "title": practice.title, "story": practice.story, "results": practice.results})
+    if request.method == "POST":
+        if not can(request.user, "edit", practice):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.revise(actor=Actor.from_request(request), practice=practice, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Изменения отправлены редакции.")
+                return redirect("practice_manage_detail", pk=practice.pk)
+    return render(request, "showcase/practice_form.html", {
+        "form": form, "activity": practice.activity, "practice": practice,
+        "may_edit": can(request.user, "edit", practice), "moderate": can(request.user, "moderate", practice),
+        "moderation_form": ModerationForm()})
+
+
+MODERATION = {"publish": (services.publish, "Практика опубликована."),
+              "changes": (services.request_changes, "Организация получит ваш комментарий."),
+              "reject": (services.reject, "Практика отклонена.")}
+
+
+@login_required
+@require_POST
+def practice_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    practice = _managed(request, pk)
+    if action not in MODERATION:
+        raise Http404
+    service, done = MODERATION[action]
+    try:
+        service(actor=Actor.from_request(request), practice=practice, comment=request.POST.get("comment", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("practice_manage_detail", pk=practice.pk)
+
+
+@login_required
+@require_POST
+def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_object_or_404(ProblemReport, pk=pk)
+    services.resolve_problem(actor=Actor.from_request(request), problem=problem)
+    messages.success(request, "Сообщение отмечено как разобранное.")
+    return redirect("practice_manage")
+
+
+def robots(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Disallow: /directory/",
+             "Disallow: /activities/", "Disallow: /jobs/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def practice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A published practice's photo — only when the organisation confirmed publishing consents."""
+    practice = get_object_or_404(selectors.published_practices(), pk=pk)
+    photo = get_object_or_404(selectors.practice_photos(practice), pk=photo_pk)
+    path = (Path(settings.MEDIA_ROOT) / photo.image).resolve()
+    if not photo.image or not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
