@@ -151,6 +151,8 @@ class Activity(models.Model):
             models.Index(fields=["campaign", "region", "sector", "status"]),
             models.Index(fields=["campaign", "status", "submitted_at"]),
             models.Index(fields=["organisation", "campaign"]),
+            models.Index(fields=["campaign", "starts_on", "id"], condition=Q(is_public=True, is_hidden=False),
+                         name="activity_public_listing"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation
 
 from .models import BestPractice
+from .selectors import refresh_search_vectors
 from .services import search_text
 
 STORIES = [
@@ -60,6 +61,7 @@ def build(ctx: DemoContext) -> dict[str, int]:
         practice.search_text = search_text(practice)
         practices.append(practice)
     BestPractice.objects.bulk_create(practices)
+    refresh_search_vectors(BestPractice.objects.all())
     return {"практик": len(practices)}
 
 

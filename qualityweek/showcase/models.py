@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from qualityweek.activities.models import Activity
@@ -26,8 +27,10 @@ class BestPractice(models.Model):
     story = models.TextField("как это было")
     results = models.TextField("результаты", blank=True)
     # Case-folded title, story, results, organisation and region: the SQLite search fallback reads
-    # it, and PostgreSQL indexes to_tsvector('russian', …) of it (see migration 0002).
+    # it; on PostgreSQL search_vector holds to_tsvector('russian', search_text), GIN-indexed
+    # (migration 0002), so ranking does not re-parse every matching text.
     search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NOMINATED)
     editor_comment = models.TextField("комментарий редакции", blank=True)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from qualityweek.activities.models import Activity, ActivityType, Photo
 from qualityweek.campaigns.models import Campaign
@@ -58,25 +58,25 @@ class EventFilter:
 
 def events(flt: EventFilter, campaign: Campaign | None) -> QuerySet[Activity]:
     qs = public_events()
-    year = flt.year or (campaign.year if campaign else None)
-    if year:
-        qs = qs.filter(campaign__year=year)
+    if flt.year and (campaign is None or flt.year != campaign.year):
+        qs = qs.filter(campaign__year=flt.year)
+    elif campaign is not None:
+        qs = qs.filter(campaign_id=campaign.pk)
     if flt.region:
         qs = qs.filter(region__code=flt.region)
     if flt.type:
         qs = qs.filter(type__code=flt.type)
     if flt.on:
         qs = qs.filter(starts_on__lte=flt.on, ends_on__gte=flt.on)
-    return qs.order_by("starts_on", "region__code", "id")
+    return qs.order_by("starts_on", "id")
 
 
-def event_counts_by_region(year: int | None) -> dict[str, int]:
+def event_counts_by_region(flt: EventFilter, campaign: Campaign | None) -> dict[int, int]:
+    """Events per region id for the map, with the same filters as the list except the region."""
     from django.db.models import Count
 
-    qs = public_events()
-    if year:
-        qs = qs.filter(campaign__year=year)
-    return dict(qs.values_list("region__code").annotate(n=Count("id")).order_by())
+    qs = events(EventFilter(type=flt.type, on=flt.on, year=flt.year), campaign)
+    return dict(qs.order_by().values_list("region_id").annotate(n=Count("id")))
 
 
 def published_practices() -> QuerySet[BestPractice]:
@@ -103,6 +103,12 @@ class PracticeFilter:
         return {k: v for k, v in out.items() if v}
 
 
+def refresh_search_vectors(practices: QuerySet[BestPractice]) -> None:
+    """Recompute the stored Russian text vectors (PostgreSQL only; SQLite searches search_text)."""
+    if connection.vendor == "postgresql":
+        practices.update(search_vector=SearchVector("search_text", config="russian"))
+
+
 def search_practices(flt: PracticeFilter) -> QuerySet[BestPractice]:
     """Russian full-text search with ranking on PostgreSQL; word containment on SQLite."""
     qs = published_practices()
@@ -116,9 +122,7 @@ def search_practices(flt: PracticeFilter) -> QuerySet[BestPractice]:
         return qs.order_by("-published_at", "-id")
     if connection.vendor == "postgresql":
         query = SearchQuery(flt.q, config="russian", search_type="websearch")
-        vector = SearchVector("search_text", config="russian")
-        # The filter's SQL is exactly the expression of the GIN index made in migration 0002.
-        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query).order_by(
+        return qs.annotate(rank=SearchRank(F("search_vector"), query)).filter(search_vector=query).order_by(
             "-rank", "-id")
     for word in flt.q.casefold().replace("ё", "е").split():
         qs = qs.filter(search_text__contains=word)
@@ -152,6 +156,10 @@ def proposals_for(user) -> QuerySet[Activity]:
     return (Activity.objects.visible_to(user).filter(status=Activity.Status.APPROVED, propose_best_practice=True,
                                                      practice__isnull=True)
             .select_related("organisation", "type").order_by("-submitted_at"))
+
+
+def campaign_years() -> list[int]:
+    return list(Campaign.objects.exclude(phase=Campaign.Phase.DRAFT).order_by("-year").values_list("year", flat=True))
 
 
 def region_choices() -> QuerySet[Region]:

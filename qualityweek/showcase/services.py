@@ -43,8 +43,11 @@ def search_text(practice: BestPractice) -> str:
 
 
 def _save(practice: BestPractice) -> None:
+    from .selectors import refresh_search_vectors
+
     practice.search_text = search_text(practice)
     practice.save()
+    refresh_search_vectors(BestPractice.objects.filter(pk=practice.pk))
 
 
 @transaction.atomic

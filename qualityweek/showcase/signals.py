@@ -21,9 +21,18 @@ SECTIONS_OF = {
 }
 
 
+def _activity_sections(instance: Activity, update_fields) -> tuple[str, ...]:
+    """A workflow step on a private activity changes only the counters, not the listing or
+    practices, so the reporting rush does not keep emptying the listing's cache."""
+    if update_fields is None or "is_hidden" in update_fields:
+        return SECTIONS_OF[Activity]
+    return ("campaign", "events") if instance.is_public else ("campaign",)
+
+
 @receiver(post_save)
 @receiver(post_delete)
-def bump_public_cache(sender, **kwargs) -> None:
-    sections = SECTIONS_OF.get(sender)
-    if sections:
-        cache.bump(*sections)
+def bump_public_cache(sender, instance=None, update_fields=None, **kwargs) -> None:
+    if sender is Activity:
+        cache.bump(*_activity_sections(instance, update_fields))
+    elif sender in SECTIONS_OF:
+        cache.bump(*SECTIONS_OF[sender])

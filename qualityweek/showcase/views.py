@@ -39,9 +39,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     flt = selectors.EventFilter.from_params(request.GET)
     page = Paginator(selectors.events(flt, campaign), 30).get_page(request.GET.get("page"))
     regions = list(Region.objects.order_by("code"))
-    counts = selectors.event_counts_by_region(flt.year or (campaign.year if campaign else None))
+    counts = selectors.event_counts_by_region(flt, campaign)
     for region in regions:
-        region.event_count = counts.get(region.code, 0)  # type: ignore[attr-defined]
+        region.event_count = counts.get(region.pk, 0)  # type: ignore[attr-defined]
     return render(request, "showcase/event_list.html", {
         "campaign": campaign, "filter": flt, "page": page, "query": _query(flt.as_params()),
         "regions": regions, "types": selectors.type_choices(),
@@ -74,8 +74,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "showcase/practice_list.html", {
         "filter": flt, "page": page, "query": _query(flt.as_params()),
         "regions": selectors.region_choices(), "types": selectors.type_choices(),
-        "years": sorted({y for y in BestPractice.objects.published().values_list(
-            "activity__campaign__year", flat=True)}, reverse=True),
+        "years": selectors.campaign_years(),
     })
 
 

@@ -1,6 +1,7 @@
-"""Russian full-text index for practice search, on PostgreSQL only (SQLite searches search_text
-with LIKE). The indexed expression is exactly what selectors.search_practices filters on."""
+"""Russian full-text search for practices on PostgreSQL: a stored tsvector column with a GIN index.
+On SQLite the column stays empty and search reads search_text with LIKE."""
 
+import django.contrib.postgres.search
 from django.db import migrations
 
 INDEX = "showcase_practice_search_ru"
@@ -8,9 +9,9 @@ INDEX = "showcase_practice_search_ru"
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON showcase_bestpractice "
-            "USING gin (to_tsvector('russian'::regconfig, COALESCE(search_text, '')))")
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON showcase_bestpractice USING gin (search_vector)")
+        schema_editor.execute("UPDATE showcase_bestpractice SET search_vector = "
+                              "to_tsvector('russian'::regconfig, COALESCE(search_text, ''))")
 
 
 def drop(apps, schema_editor):
@@ -20,4 +21,10 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("showcase", "0001_initial")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.AddField(
+            model_name="bestpractice", name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.RunPython(create, drop),
+    ]
