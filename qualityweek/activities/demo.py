@@ -8,6 +8,7 @@ import random
 
 from django.utils import timezone
 
+from qualityweek.analytics import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation
@@ -90,7 +91,8 @@ def _campaign(ctx: DemoContext, rng: random.Random, campaign: Campaign, organisa
             seen_states[org.region_id].add(state)
             activities.append(_activity(rng, campaign, org, kind, state, now))
     for start in range(0, len(activities), 2000):
-        Activity.objects.bulk_create(activities[start:start + 2000])
+        created = Activity.objects.bulk_create(activities[start:start + 2000])
+        tally.activities_created(created)
         ctx.on_progress(min(start + 2000, len(activities)), len(activities), f"Мероприятия {campaign.year}")
     events = []
     for a in activities:
@@ -137,7 +139,8 @@ def _activity(rng: random.Random, campaign: Campaign, org: Organisation, kind: A
         expected_participants=rng.randint(20, 200), is_public=is_public,
         description=("Провели мероприятие по материалам Роскачества, обсудили маркировку и Знак качества."
                      if reported else ""),
-        links=[f"https://vk.com/club{rng.randint(10000, 99999999)}?w=wall-{rng.randint(1, 999999)}"] if reported else [],
+        links=[f"https://vk.com/club{rng.randint(10000, 99999999)}?w=wall-{rng.randint(1, 999999)}"]
+        if reported else [],
         consent_on_file=reported and rng.random() < 0.7, propose_best_practice=reported and rng.random() < 0.1,
         status=state, submitted_at=submitted_at, is_late=late,
         reviewed_at=submitted_at + dt.timedelta(days=2) if state in {S.APPROVED, S.RETURNED} and submitted_at else None,

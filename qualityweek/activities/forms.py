@@ -13,7 +13,8 @@ class DateInput(forms.DateInput):
 
 
 class PlanForm(forms.Form):
-    organisation = forms.ModelChoiceField(label="Организация", queryset=None, empty_label=None)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(label="Организация", queryset=None,
+                                                                   empty_label=None)
     type = forms.ModelChoiceField(label="Тип мероприятия", queryset=ActivityType.objects.none(),
                                   empty_label="— выберите тип —")
     title = forms.CharField(label="Название", max_length=300)

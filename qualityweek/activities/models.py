@@ -148,8 +148,11 @@ class Activity(models.Model):
                                     name="activity_unique_import_key"),
         ]
         indexes = [
-            models.Index(fields=["campaign", "region", "sector", "status"]),
-            models.Index(fields=["campaign", "status", "submitted_at"]),
+            # Lists and the review queue filter by scope and status and show the newest reports first:
+            # these two serve a page with an index scan instead of sorting every matching row.
+            models.Index(fields=["campaign", "region", "sector", "status", "submitted_at", "id"],
+                         name="activity_scope_queue"),
+            models.Index(fields=["campaign", "status", "submitted_at", "id"], name="activity_national_queue"),
             models.Index(fields=["organisation", "campaign"]),
             models.Index(fields=["campaign", "starts_on", "id"], condition=Q(is_public=True, is_hidden=False),
                          name="activity_public_listing"),

@@ -4,6 +4,7 @@ server, recorded as an ActivityEvent the organisation sees, and audited."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -14,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qualityweek.analytics import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
@@ -39,11 +41,13 @@ def _authorise(actor: Actor, action: str, obj: Any) -> None:
 
 def _transition(actor: Actor, activity: Activity, to: str, comment: str = "", **fields: Any) -> Activity:
     before = audit.snapshot(activity, ["status", "review_comment", "is_late"])
+    state = tally.ActivityState.of(activity)
     frm = activity.status
     activity.status = to
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", "updated_at", *fields])
+    tally.activity_changed(state, tally.ActivityState.of(activity))
     ActivityEvent.objects.create(activity=activity, actor=actor.user, from_status=frm, to_status=to,
                                  comment=comment)
     audit.record(actor=actor, action=f"activity.{to}", obj=activity, before=before,
@@ -95,12 +99,17 @@ def validate_plan(*, campaign: Campaign, organisation: Organisation, data: dict[
     return errors
 
 
+CATEGORY_LABELS = {c.value: c.label for c in Category}
+
+
 def validate_report(*, activity: Activity, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    allowed = set(activity.type.categories)
+    allowed = activity.type.categories
     for field in CATEGORY_FIELDS:
         value = data.get(field) or 0
-        label = Category(field).label
+        if not value:
+            continue
+        label = CATEGORY_LABELS[field]
         if value < 0:
             errors[field] = "Число участников не может быть отрицательным."
         elif value > MAX_COUNT:
@@ -125,6 +134,7 @@ def validate_report(*, activity: Activity, data: dict[str, Any]) -> dict[str, st
 _url = URLValidator(schemes=["http", "https"])
 
 
+@functools.lru_cache(maxsize=4096)
 def is_public_url(value: str) -> bool:
     try:
         _url(value)
@@ -137,6 +147,21 @@ def is_public_url(value: str) -> bool:
 def _raise(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+def validate_submission(*, kind: ActivityType, ends_on: dt.date, today: dt.date, counts: dict[str, int],
+                        description: str, links: list[str]) -> dict[str, str]:
+    """What a report needs before it goes to the coordinator (the web form and the import alike)."""
+    errors: dict[str, str] = {}
+    if ends_on > today:
+        errors["ends_on"] = "Мероприятие ещё не прошло: отчёт можно отправить после его окончания."
+    if kind.categories and not any(counts.get(f) for f in kind.categories):
+        labels = ", ".join(CATEGORY_LABELS[f].lower() for f in kind.categories[:4])
+        errors[kind.categories[0]] = (f"Укажите число участников хотя бы в одной категории (для типа "
+                                      f"«{kind.name}»: {labels}{'…' if len(kind.categories) > 4 else ''}).")
+    if not description.strip() and not links:
+        errors["description"] = "Опишите мероприятие или дайте ссылку на публикацию о нём."
+    return errors
 
 
 # --- plan and report ---------------------------------------------------------------------------------
@@ -166,6 +191,7 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
     except IntegrityError:  # the same token raced in from a second request
         return Activity.objects.get(organisation=organisation, client_token=client_token)
     ActivityEvent.objects.create(activity=activity, actor=actor.user, to_status=S.PLANNED)
+    tally.activity_changed(None, tally.ActivityState.of(activity))
     audit.record(actor=actor, action="activity.plan", obj=activity, after=audit.snapshot(activity))
     return activity
 
@@ -177,9 +203,11 @@ def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     data = {k: fields.get(k, getattr(activity, k)) for k in PLAN_FIELDS}
     _raise(validate_plan(campaign=activity.campaign, organisation=activity.organisation, data=data))
     before = audit.snapshot(activity)
+    state = tally.ActivityState.of(activity)
     for name, value in data.items():
         setattr(activity, name, value)
     activity.save()
+    tally.activity_changed(state, tally.ActivityState.of(activity))
     audit.record(actor=actor, action="activity.update_plan", obj=activity, before=before,
                  after=audit.snapshot(activity))
     return activity
@@ -194,9 +222,11 @@ def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     data["links"] = [link.strip() for link in data["links"] or [] if link and link.strip()]
     _raise(validate_report(activity=activity, data=data))
     before = audit.snapshot(activity)
+    state = tally.ActivityState.of(activity)
     for name, value in data.items():
         setattr(activity, name, value if value is not None else 0)
     activity.save()
+    tally.activity_changed(state, tally.ActivityState.of(activity))
     audit.record(actor=actor, action="activity.report", obj=activity, before=before,
                  after=audit.snapshot(activity))
     return activity
@@ -223,14 +253,9 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
     campaign = activity.campaign
     if campaign.submissions_closed:
         raise ValidationError(f"Приём отчётов кампании {campaign.year} года закрыт оператором.")
-    errors: dict[str, str] = {}
-    if activity.ends_on > now.astimezone(activity.region.zone).date():
-        errors["__all__"] = "Мероприятие ещё не прошло: отчёт можно отправить после его окончания."
-    if activity.type.categories and activity.participants == 0:
-        errors[activity.type.categories[0]] = "Укажите число участников хотя бы в одной категории."
-    if not activity.description.strip() and not activity.links:
-        errors["description"] = "Опишите мероприятие или дайте ссылку на публикацию о нём."
-    _raise(errors)
+    _raise(validate_submission(kind=activity.type, ends_on=activity.ends_on,
+                               today=now.astimezone(activity.region.zone).date(), counts=activity.counts(),
+                               description=activity.description, links=activity.links))
     late = is_late(activity, now)
     return _transition(actor, activity, S.SUBMITTED, submitted_at=now, is_late=late,
                        comment="Отправлено с опозданием" if late else "")

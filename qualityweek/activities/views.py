@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
+from qualityweek.core.pagination import paginate_ids
 from qualityweek.core.permissions import can
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation
@@ -26,8 +26,8 @@ PAGE_SIZE = 50
 
 
 def _list_context(request: HttpRequest, flt: selectors.ActivityFilter) -> dict:
-    qs = selectors.activities_for(request.user, flt).order_by("-submitted_at", "-starts_on", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.activities_for(request.user, flt).order_by("-submitted_at", "-id")
+    page = paginate_ids(qs, request.GET.get("page"), PAGE_SIZE)
     params = flt.as_params()
     return {
         "page": page,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 
 from qualityweek.directory.models import Region
 
@@ -53,6 +53,9 @@ class Campaign(models.Model):
             raise ValidationError({"quality_day": "День качества должен приходиться на Неделю качества."})
 
     def window_for(self, region: Region) -> RegionalWindow | None:
+        # Windows are few: load them once per campaign object (refresh_from_db forgets them).
+        if "windows" not in getattr(self, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self], "windows")
         return next((w for w in self.windows.all() if w.region_id == region.pk), None)
 
     def dates_for(self, region: Region | None) -> tuple[dt.date, dt.date]:

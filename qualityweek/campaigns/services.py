@@ -69,6 +69,7 @@ def set_regional_window(*, actor: Actor, campaign: Campaign, region: Region, sta
     window.starts_on, window.ends_on, window.deadline, window.reason = starts_on, ends_on, deadline, reason.strip()
     window.full_clean()
     window.save()
+    getattr(campaign, "_prefetched_objects_cache", {}).pop("windows", None)  # the campaign's copy is stale
     audit.record(actor=actor, action="campaign.regional_window", obj=window, before=before,
                  after=audit.snapshot(window))
     return window

@@ -1,0 +1,371 @@
+"""Spreadsheet import of many organisations' activities by a regional coordinator.
+
+upload (``start_import``) -> a validation job (``validate_batch``) -> a preview the coordinator reads
+-> ``confirm_import`` starts the import job (``run_import``) or ``cancel_import`` drops it. Nothing is
+written to activities before the coordinator confirms, and then only the rows that passed.
+
+Imported rows are reports of activities that were held, so they arrive in status *submitted*
+(``source=import``, created by the coordinator, who stands for the organisation): they enter the
+coordinator's review queue like any report and are approved there (bulk approve exists), so every
+approval stays an explicit, audited transition. Each row carries a deterministic ``import_key``;
+re-uploading the same or an overlapping file creates nothing twice and reports "already present".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qualityweek.analytics import tally
+from qualityweek.campaigns.models import Campaign
+from qualityweek.campaigns.selectors import current_campaign
+from qualityweek.core import audit
+from qualityweek.core.audit import Actor
+from qualityweek.core.jobs import start_job
+from qualityweek.core.permissions import can
+from qualityweek.directory.access import principal
+from qualityweek.directory.models import Organisation, Region, Sector
+
+from . import services, spreadsheets
+from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, ImportBatch
+from .spreadsheets import CleanRow, SpreadsheetError
+
+B = ImportBatch.Status
+WRITE_BATCH = 5000
+KEY_QUERY_CHUNK = 5000
+Progress = Callable[[int, int], None]
+
+
+def _noop(done: int, total: int) -> None:
+    return None
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+def batches_for(user) -> QuerySet[ImportBatch]:
+    """A coordinator sees the imports they uploaded; everyone else sees none (a foreign one is a 404)."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.filter(uploaded_by=user).select_related("region", "campaign", "job")
+
+
+def import_scopes(user) -> list[tuple[Region, str]]:
+    """The (region, sector) pairs the user may import into, in a stable order."""
+    pairs = sorted(principal(user).regions)
+    regions = Region.objects.in_bulk([r for r, _ in pairs])
+    return [(regions[r], s) for r, s in pairs if r in regions]
+
+
+def scope_label(region: Region, sector: str) -> str:
+    return f"{region.short_name} — {Sector(sector).label.lower()}"
+
+
+def stored_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def _rows_file(batch: ImportBatch) -> str:
+    return f"private/imports/{batch.pk}-rows.json"
+
+
+def _campaign_accepting() -> Campaign:
+    campaign = current_campaign()
+    if campaign is None:
+        raise ValidationError({"file": "Нет объявленной кампании: загружать мероприятия пока некуда."})
+    if campaign.phase == Campaign.Phase.CLOSED:
+        raise ValidationError({"file": f"Кампания {campaign.year} года завершена: импорт закрыт."})
+    if campaign.submissions_closed:
+        raise ValidationError({"file": f"Приём отчётов кампании {campaign.year} года закрыт оператором."})
+    return campaign
+
+
+# --- upload ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, data: bytes) -> ImportBatch:
+    """Store the upload, create the batch and start its validation job. Cheap file checks (size, real
+    format, zip bomb) run here, so an unusable file is refused at once and nothing is created."""
+    user = actor.user
+    if user is None or not can(user, "import", ImportBatch) or not principal(user).covers(region.pk, sector):
+        raise PermissionDenied
+    campaign = _campaign_accepting()
+    file_name = Path(file_name or "таблица").name[:200]
+    try:
+        kind = spreadsheets.check_upload(file_name, data)
+    except SpreadsheetError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    relative = f"private/imports/{uuid.uuid4().hex}.{kind}"
+    path = stored_path(relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=user,
+                                       file=relative, file_name=file_name,
+                                       sha256=hashlib.sha256(data).hexdigest())
+    from .import_tasks import validate_import_task
+
+    job = start_job(owner=user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
+                    task=validate_import_task, batch_id=batch.pk)
+    batch.job = job
+    batch.save(update_fields=["job"])
+    audit.record(actor=actor, action="activity_import.upload", obj=batch,
+                 after={"file_name": file_name, "sha256": batch.sha256, "region": region.code, "sector": sector,
+                        "campaign": campaign.year})
+    return batch
+
+
+# --- validation (in a job) ---------------------------------------------------------------------------
+
+def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBatch:
+    """Parse and validate the stored file into a preview: errors by row and column, valid rows kept
+    aside for the import. A file that cannot be used at all marks the batch failed with the reason."""
+    batch = ImportBatch.objects.select_related("campaign", "region").get(pk=batch_id)
+    if batch.status != B.VALIDATING:
+        return batch
+    campaign = Campaign.objects.prefetch_related("windows").get(pk=batch.campaign_id)
+    assert batch.region is not None
+    try:
+        data = stored_path(batch.file).read_bytes()
+        kind = "xlsx" if batch.file.endswith(".xlsx") else "csv"
+        sheet = spreadsheets.read_sheet(kind, data)
+        validator = spreadsheets.Validator(campaign=campaign, region=batch.region, sector=batch.sector)
+        result = validator.validate(sheet, on_progress=on_progress)
+    except SpreadsheetError as exc:
+        _fail(batch, str(exc))
+        return batch
+    keys = [row.key for row in result.valid]
+    present = _existing_keys(campaign, keys)
+    rows_path = stored_path(_rows_file(batch))
+    rows_path.write_text(json.dumps([r.to_list() for r in result.valid], ensure_ascii=False), encoding="utf-8")
+    errors = [e.as_dict() for e in result.errors]
+    if len(errors) >= spreadsheets.MAX_STORED_ERRORS:
+        errors.append({"row": None, "column": "", "cell": "",
+                       "message": f"Показаны первые {spreadsheets.MAX_STORED_ERRORS} ошибок; исправьте их и "
+                                  "загрузите файл снова."})
+    errors += [{"row": None, "column": "", "cell": "", "message": note, "note": True} for note in result.notes]
+    ImportBatch.objects.filter(pk=batch.pk, status=B.VALIDATING).update(
+        status=B.PREVIEW, rows_total=result.rows_total, rows_valid=len(result.valid), errors=errors,
+        already_present=len(present))
+    batch.refresh_from_db()
+    return batch
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=B.FAILED, errors=[{"row": None, "column": "", "cell": "", "message": message}],
+        finished_at=timezone.now())
+    batch.refresh_from_db()
+
+
+def mark_failed(batch_id: int, message: str) -> None:
+    """An unexpected failure of a job: the batch says so instead of waiting forever."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch and batch.status in {B.VALIDATING, B.IMPORTING}:
+        _fail(batch, message)
+
+
+def _existing_keys(campaign: Campaign, keys: list[str]) -> set[str]:
+    present: set[str] = set()
+    for i in range(0, len(keys), KEY_QUERY_CHUNK):
+        present.update(Activity.objects.filter(campaign=campaign, import_key__in=keys[i:i + KEY_QUERY_CHUNK])
+                       .values_list("import_key", flat=True))
+    return present
+
+
+# --- confirm / cancel --------------------------------------------------------------------------------
+
+def _own_batch(actor: Actor, batch: ImportBatch) -> ImportBatch:
+    user = actor.user
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if user is None or locked.uploaded_by_id != user.pk or not can(user, "import", locked) or \
+            not principal(user).covers(locked.region_id, locked.sector):
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Import the valid rows of a previewed batch (in a job). A second click changes nothing."""
+    batch = _own_batch(actor, batch)
+    if batch.status in {B.IMPORTING, B.DONE}:
+        return batch
+    if batch.status != B.PREVIEW:
+        raise ValidationError(f"Импорт нельзя подтвердить: статус «{batch.get_status_display()}».")
+    if batch.rows_valid == 0:
+        raise ValidationError("В таблице нет строк без ошибок: импортировать нечего. Исправьте ошибки и "
+                              "загрузите файл снова.")
+    _campaign_accepting()
+    from .import_tasks import run_import_task
+
+    job = start_job(owner=actor.user, kind="activities.import_run",
+                    title=f"Импорт мероприятий из «{batch.file_name}»", task=run_import_task, batch_id=batch.pk)
+    batch.status, batch.job = B.IMPORTING, job
+    batch.save(update_fields=["status", "job"])
+    audit.record(actor=actor, action="activity_import.confirm", obj=batch,
+                 after={"rows_valid": batch.rows_valid, "rows_total": batch.rows_total})
+    return batch
+
+
+@transaction.atomic
+def cancel_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Drop a previewed (or failed) batch: nothing is imported and the stored files are removed."""
+    batch = _own_batch(actor, batch)
+    if batch.status == B.CANCELLED:
+        return batch
+    if batch.status not in {B.PREVIEW, B.FAILED}:
+        raise ValidationError(f"Отменить можно только проверенный и ещё не импортированный файл "
+                              f"(сейчас: «{batch.get_status_display()}»).")
+    before = audit.snapshot(batch, ["status"])
+    batch.status, batch.finished_at = B.CANCELLED, timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    audit.record(actor=actor, action="activity_import.cancel", obj=batch, before=before,
+                 after=audit.snapshot(batch, ["status"]))
+    paths = [stored_path(batch.file), stored_path(_rows_file(batch))]
+
+    def remove_files() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    transaction.on_commit(remove_files)
+    return batch
+
+
+# --- the import itself (in a job) --------------------------------------------------------------------
+
+def run_import(*, batch_id: int, on_progress: Progress = _noop) -> ImportBatch:
+    """Write the previewed valid rows as submitted activities, in bulk, skipping rows already present.
+
+    Imports into one campaign are serialised by a row lock on the campaign, so two overlapping files
+    confirmed at the same moment cannot both insert the same row."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("region", "uploaded_by").get(
+            pk=batch_id)
+        if batch.status != B.IMPORTING:
+            return batch
+        campaign = Campaign.objects.select_for_update().get(pk=batch.campaign_id)
+        campaign = Campaign.objects.prefetch_related("windows").get(pk=campaign.pk)
+        region = batch.region
+        assert region is not None
+        rows = [CleanRow.from_list(v) for v in json.loads(stored_path(_rows_file(batch)).read_text("utf-8"))]
+        # The world may have moved since the preview: organisations closed, types retired.
+        orgs = Organisation.objects.in_bulk(
+            list({r.organisation_id for r in rows}))
+        usable_orgs = {pk for pk, o in orgs.items()
+                       if o.region_id == region.pk and o.sector == batch.sector
+                       and o.status == Organisation.Status.ACTIVE}
+        types = {t.pk: t for t in ActivityType.objects.filter(is_active=True)}
+        present = _existing_keys(campaign, [r.key for r in rows])
+        now = timezone.now()
+        late = services.is_late(Activity(campaign=campaign, region=region), now)
+        user = batch.uploaded_by
+        errors = list(batch.errors)
+        fresh: list[dict[str, Any]] = []
+        for r in rows:
+            if r.key in present:
+                continue
+            if r.organisation_id not in usable_orgs or r.type_id not in types:
+                errors.append({"row": r.row, "column": "", "cell": "",
+                               "message": "Не импортирована: организация закрыта или тип мероприятия больше не "
+                                          "используется (изменилось после проверки)."})
+                continue
+            present.add(r.key)
+            fresh.append({
+                "campaign_id": campaign.pk, "organisation_id": r.organisation_id, "region_id": region.pk,
+                "sector": batch.sector, "type_id": r.type_id, "title": r.title, "starts_on": r.starts_on,
+                "ends_on": r.ends_on, "format": r.format, "is_public": r.is_public, "description": r.description,
+                "links": r.links, "status": Activity.Status.SUBMITTED.value, "submitted_at": now,
+                "is_late": late, "source": Activity.Source.IMPORT.value, "import_key": r.key,
+                "created_by_id": user.pk, **r.counts})
+        total = len(fresh)
+        comment = f"Импортировано из таблицы «{batch.file_name}»" + (" (с опозданием)" if late else "")
+        for i in range(0, total, WRITE_BATCH):
+            ids = bulk_insert(Activity, fresh[i:i + WRITE_BATCH], now=now)
+            tally.activities_created(fresh[i:i + WRITE_BATCH])  # the dashboards' aggregates, same transaction
+            bulk_insert(ActivityEvent, [
+                {"activity_id": pk, "actor_id": user.pk, "from_status": "",
+                 "to_status": Activity.Status.SUBMITTED.value, "comment": comment} for pk in ids], now=now)
+            on_progress(min(i + WRITE_BATCH, total), total)
+        already = len(rows) - total - (len(errors) - len(batch.errors))
+        batch.status, batch.imported, batch.already_present = B.DONE, total, already
+        batch.errors, batch.finished_at = errors, timezone.now()
+        batch.save(update_fields=["status", "imported", "already_present", "errors", "finished_at"])
+        audit.record(actor=Actor(user=user), action="activity_import.done", obj=batch,
+                     after={"imported": total, "already_present": already, "campaign": campaign.year,
+                            "region": region.code, "sector": batch.sector,
+                            "participants": sum(sum(a[f] for f in CATEGORY_FIELDS) for a in fresh)})
+    stored_path(_rows_file(batch)).unlink(missing_ok=True)
+    on_progress(total, total)
+    return batch
+
+
+# --- bulk insert --------------------------------------------------------------------------------------
+# Tens of thousands of activities at once: building a model instance per row and an INSERT with 40
+# parameters per row costs more than parsing the whole file. On PostgreSQL the rows are streamed with
+# COPY after reserving their ids from the table's sequence, so the caller still gets the ids (in
+# order) for the rows that refer to them. Values go through each field's ``get_db_prep_save`` and
+# defaults / ``auto_now`` are filled as ``save()`` fills them, so both paths write the same rows.
+
+
+def _bulk_values(model: type[models.Model], rows: list[dict[str, Any]],
+                 now: dt.datetime) -> tuple[list[str], list[list]]:
+    """Column names and row values as COPY takes them: psycopg adapts dates, numbers, text and None
+    itself; JSON is serialised with the field's encoder. Callers pass plain values (not choice enums)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [str(f.column) for f in fields]
+    defaults: dict[str, Any] = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.has_default():
+            defaults[f.attname] = f.get_default()
+        elif f.null:
+            defaults[f.attname] = None
+        else:
+            defaults[f.attname] = ""
+    for name, value in defaults.items():
+        if isinstance(value, enum.Enum):
+            defaults[name] = value.value
+    json_fields = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    names = [(f.attname, defaults[f.attname]) for f in fields]
+    prepared = []
+    for row in rows:
+        if not row.keys() <= defaults.keys():
+            raise ValueError(f"Unknown fields for {model.__name__}: {sorted(row.keys() - defaults.keys())}")
+        values = [row.get(name, default) for name, default in names]
+        for i, encoder in json_fields:
+            values[i] = json.dumps(values[i], cls=encoder, ensure_ascii=False)
+        prepared.append(values)
+    return columns, prepared
+
+
+def bulk_insert(model: type[models.Model], rows: list[dict[str, Any]], *, now: dt.datetime) -> list[int]:
+    """Insert ``rows`` (attname -> value) and return their new primary keys in the same order.
+    Must run inside a transaction (the caller's), so a failure leaves nothing behind."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return [obj.pk for obj in objs]
+    table, pk = model._meta.db_table, str(model._meta.pk.column)
+    columns, values = _bulk_values(model, rows, now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [table, pk, len(rows)])
+        ids = [r[0] for r in cursor.fetchall()]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in [pk, *columns])
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            for pk_value, row in zip(ids, values, strict=True):
+                copy.write_row([pk_value, *row])
+    return ids

@@ -1,0 +1,171 @@
+"""Thin views of the regional report: the board of regions, one report, its files and its workflow."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from qualityweek.core.audit import Actor
+from qualityweek.core.forms import apply_errors
+from qualityweek.core.permissions import can
+from qualityweek.directory.access import principal
+from qualityweek.directory.models import COORDINATED_SECTORS, Sector
+
+from . import regional
+from .models import RegionalReport
+from .report_pdf import build_pdf
+from .report_xlsx import build_xlsx, file_stem, report_subtitle, report_title
+
+PAGE_SIZE = 100
+R = RegionalReport.Status
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label="Что нужно исправить", widget=forms.Textarea(attrs={"rows": 3}),
+                              max_length=4000, required=False,
+                              help_text="Координатор региона увидит этот комментарий.")
+
+
+def _detail_url(report: RegionalReport) -> str:
+    return reverse("regional_report_detail", kwargs={"year": report.campaign.year, "code": report.region.code,
+                                                     "sector": report.sector})
+
+
+@login_required
+@require_GET
+def regional_report_list(request: HttpRequest) -> HttpResponse:
+    if not regional.may_list(request.user):
+        raise PermissionDenied
+    campaigns = regional.campaigns_with_reports(request.user)
+    campaign = next((c for c in campaigns if str(c.year) == request.GET.get("year")), None) \
+        or regional.default_campaign(request.user)
+    rows = regional.board(request.user, campaign) if campaign else []
+    status = request.GET.get("status", "")
+    sector = request.GET.get("sector", "")
+    counts = {key: sum(1 for r in rows if r.state == key) for key in regional.STATE_LABELS}
+    shown = [r for r in rows if (not status or r.state == status) and (not sector or r.sector == sector)]
+    p = principal(request.user)
+    history = []
+    if p.is_coordinator and not p.is_operator and campaign is not None:
+        history = list(RegionalReport.objects.filter(region_id__in=[rid for rid, _ in p.regions])
+                       .exclude(campaign=campaign).select_related("campaign", "region")
+                       .order_by("-campaign__year", "region__code", "sector"))
+        history = [r for r in history if p.covers(r.region_id, r.sector)]
+    return render(request, "activities/regional_report_list.html", {
+        "campaign": campaign, "campaigns": campaigns, "rows": shown, "total": len(rows), "counts": counts,
+        "states": list(regional.STATE_LABELS.items()), "status": status, "sector": sector,
+        "sectors": [(s.value, s.label) for s in COORDINATED_SECTORS], "is_operator": p.is_operator,
+        "late": sum(1 for r in rows if r.report is not None and r.report.is_late), "history": history,
+    })
+
+
+def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnForm | None = None) -> dict:
+    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    page = Paginator(s.activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "report": report, "s": s, "page": page, "state": regional.state(report),
+        "state_label": regional.STATE_LABELS[regional.state(report)],
+        "badge": regional.BADGES.get(regional.state(report), ""),
+        "title": report_title(s), "subtitle": report_subtitle(s),
+        "may_submit": can(request.user, "submit", report) and report.status in {R.DRAFT, R.RETURNED},
+        "may_accept": bool(report.pk) and can(request.user, "accept", report) and report.status == R.SUBMITTED,
+        "return_form": return_form or ReturnForm(),
+        "snapshot": report.totals if report.pk and report.status in {R.SUBMITTED, R.ACCEPTED} else None,
+        "changed_since": bool(report.totals) and report.totals != s.totals(),
+    }
+
+
+@login_required
+@require_GET
+def regional_report_detail(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    if not report.pk and can(request.user, "submit", report) and report.campaign.phase != "draft":
+        # The coordinator has opened the report: from now on it is their draft.
+        report = regional.start_report(actor=Actor.from_request(request), campaign=report.campaign,
+                                       region=report.region, sector=report.sector)
+    return render(request, "activities/regional_report_detail.html", _context(request, report))
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def regional_report_xlsx(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    return _download(build_xlsx(s, report), f"{file_stem(s)}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+@require_GET
+def regional_report_pdf(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    return _download(build_pdf(s, report), f"{file_stem(s)}.pdf", "application/pdf")
+
+
+@login_required
+@require_POST
+def regional_report_submit(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    try:
+        report = regional.submit_report(actor=Actor.from_request(request), campaign=report.campaign,
+                                        region=report.region, sector=report.sector)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        note = " Срок отчёта прошёл: отчёт отмечен как отправленный с опозданием." if report.is_late else ""
+        messages.success(request, f"Отчёт отправлен оператору.{note}")
+    return redirect(_detail_url(report))
+
+
+@login_required
+@require_POST
+def regional_report_accept(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    if not can(request.user, "accept", report):
+        raise PermissionDenied
+    try:
+        regional.accept_report(actor=Actor.from_request(request), report=report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Отчёт принят: {report.region.short_name}, "
+                                  f"{Sector(report.sector).label.lower()}.")
+    return redirect(_detail_url(report))
+
+
+@login_required
+@require_POST
+def regional_report_return(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    if not can(request.user, "accept", report):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            regional.return_report(actor=Actor.from_request(request), report=report,
+                                   comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(_detail_url(report))
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Отчёт возвращён координатору с комментарием.")
+            return redirect(_detail_url(report))
+    return render(request, "activities/regional_report_detail.html", _context(request, report, form), status=400)
