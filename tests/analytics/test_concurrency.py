@@ -1,0 +1,46 @@
+"""Concurrent transitions on PostgreSQL: the in-database increments add up under the row locks."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from qualityweek.activities import services
+from qualityweek.activities.models import Activity
+from qualityweek.analytics import tally
+from qualityweek.analytics.models import RegionCount, RegionTally
+from qualityweek.core.audit import Actor
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer anyway"),
+]
+
+
+def test_parallel_approvals_add_up(world, make_activity, campaign):
+    activities = [make_activity(status="submitted", pupils_5_9=10) for _ in range(16)]
+    errors: list[BaseException] = []
+
+    def approve(chunk: list[Activity]) -> None:
+        try:
+            for a in chunk:
+                services.approve(actor=Actor(user=world.kirov_edu), activity=a)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(activities[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    row = RegionTally.objects.get(campaign=campaign, region=world.kirov_school.region, sector="education",
+                                  status="approved")
+    assert (row.activities, row.pupils_5_9) == (16, 160)
+    counts = RegionCount.objects.get(campaign=campaign, region=world.kirov_school.region, sector="education")
+    assert (counts.organisations, counts.reported, counts.approved) == (1, 1, 1)
+    assert tally.recount() == []
