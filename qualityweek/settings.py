@@ -42,12 +42,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "django_tasks_db",
     "channels",
     "qualityweek.core",
     "qualityweek.directory",
     "qualityweek.campaigns",
     "qualityweek.activities",
+    "qualityweek.showcase",
+    "qualityweek.outreach",
+    "qualityweek.analytics",
 ]
 
 MIDDLEWARE = [

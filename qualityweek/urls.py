@@ -8,7 +8,10 @@ admin.site.index_title = "Оператор"
 urlpatterns = [
     path("", include("qualityweek.campaigns.urls")),
     path("", include("qualityweek.activities.urls")),
+    path("", include("qualityweek.showcase.urls")),
     path("", include("qualityweek.directory.urls")),
+    path("", include("qualityweek.outreach.urls")),
+    path("", include("qualityweek.analytics.urls")),
     path("", include("qualityweek.core.urls")),
     path("admin/", admin.site.urls),
 ]

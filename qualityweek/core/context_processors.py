@@ -2,19 +2,37 @@ from django.http import HttpRequest
 
 from qualityweek.core.permissions import can
 
+PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
+                ("campaign_list", "Кампании")]
+
 
 def navigation(request: HttpRequest) -> dict:
-    """Menu items the current user may open; computed lazily so anonymous pages cost nothing."""
+    """Menu items the current user may open: a short primary row for daily work and a secondary
+    row for everything else. Computed per request from the user's scope (no queries for visitors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": PUBLIC_ITEMS, "nav_more": []}
     from qualityweek.directory.access import principal
     from qualityweek.directory.models import Invitation
 
     p = principal(user)
-    items = [("home", "Главная"), ("campaign_list", "Кампании"), ("organisation_list", "Организации")]
+    primary = [("home", "Главная")]
+    more = []
     if p.is_operator or p.is_coordinator:
-        items.insert(2, ("region_list", "Регионы"))
+        primary.append(("analytics_dashboard", "Дашборд"))
+    if p.is_coordinator:
+        primary.append(("activity_review", "Проверка отчётов"))
+    primary.append(("activity_list", "Мероприятия"))
+    if p.is_operator or p.is_coordinator:
+        primary += [("regional_report_list", "Отчёты регионов"), ("outreach_letters", "Письма")]
+        more += [("region_list", "Регионы")]
+    else:
+        more.append(("outreach_letters", "Письма"))
+    primary.append(("practice_manage", "Практики"))
+    more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
+    if p.is_operator:
+        more.append(("outreach_requests", "Обращения"))
     if can(user, "create", Invitation):
-        items.append(("invitation_list", "Приглашения"))
-    return {"nav_items": items, "principal": p}
+        more.append(("invitation_list", "Приглашения"))
+    more += [("event_list", "Афиша"), ("campaign_list", "Кампании")]
+    return {"nav_items": primary, "nav_more": more, "principal": p}

@@ -13,6 +13,9 @@ STEPS = [
     "qualityweek.directory.demo",
     "qualityweek.campaigns.demo",
     "qualityweek.activities.demo",
+    "qualityweek.analytics.demo",
+    "qualityweek.showcase.demo",
+    "qualityweek.outreach.demo",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -169,9 +170,11 @@ def practice_manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "moderation_form": ModerationForm()})
 
 
-MODERATION = {"publish": (services.publish, "Практика опубликована."),
-              "changes": (services.request_changes, "Организация получит ваш комментарий."),
-              "reject": (services.reject, "Практика отклонена.")}
+MODERATION: dict[str, tuple[Callable[..., BestPractice], str]] = {
+    "publish": (services.publish, "Практика опубликована."),
+    "changes": (services.request_changes, "Организация получит ваш комментарий."),
+    "reject": (services.reject, "Практика отклонена."),
+}
 
 
 @login_required
