@@ -92,7 +92,9 @@ def objects(world, settings, tmp_path):
     objects = {"campaign": campaign, "invitation": invitation, "token": token, "org": world.kirov_school,
                "job": job}
     for module in APP_MATRICES:
-        objects |= module.objects(world)
+        extra = module.objects(world)
+        assert not set(extra) & set(objects), f"{module.__name__} reuses object names {set(extra) & set(objects)}"
+        objects |= extra
     return objects
 
 

@@ -29,7 +29,7 @@ def objects(world) -> dict:
     photo = Photo.objects.create(activity=practice.activity, status="ready", image="private/photos/m.jpg",
                                  width=1, height=1)
     return {
-        "practice": practice, "photo": photo,
+        "practice": practice, "public_photo": photo,
         "event": _activity(world.kirov_company, "open_day", "planned", is_public=True),
         "nominee": _activity(world.kirov_school, "quiz", "approved", pupils_5_9=20),
         "problem": ProblemReport.objects.create(practice=practice, message="Опечатка"),
@@ -44,7 +44,7 @@ ROUTES: dict[str, Route] = {
     "practice_list": Route(expect=all_(200)),
     "practice_feed": Route(expect=all_(200)),
     "practice_detail": Route(kwargs=lambda o: {"pk": o["practice"].pk}, expect=all_(200)),
-    "practice_photo": Route(kwargs=lambda o: {"pk": o["practice"].pk, "photo_pk": o["photo"].pk}, expect=all_(200)),
+    "practice_photo": Route(kwargs=lambda o: {"pk": o["practice"].pk, "photo_pk": o["public_photo"].pk}, expect=all_(200)),
     "report_problem": Route(kwargs=lambda o: {"kind": "practice", "pk": o["practice"].pk}, expect=all_(200)),
     "sitemap": Route(expect=all_(200)),
     "sitemap_section": Route(kwargs=lambda o: {"section": "practices"}, expect=all_(200)),
