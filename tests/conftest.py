@@ -15,6 +15,18 @@ from qualityweek.directory.models import Organisation, Role, User
 from . import factories as f
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than in memory: Django shares one in-memory connection
+    between the live server's threads, and a browser loading two images at once then breaks it.
+    A file gives every thread its own connection, as the embedded default does in real use."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path):
     """Jobs run in-process unless a test asks for the real database worker; files go to a temp dir."""

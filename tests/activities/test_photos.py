@@ -594,6 +594,8 @@ def test_photo_panel_in_a_browser(page, world, activity):  # noqa: F811 (the bro
     expect(thumbs).to_have_count(2)
     expect(page.get_by_role("status").filter(has_text="Загружено: 2")).to_be_visible()
     # The thumbnails really load through the private view (and the portrait one is upright).
+    thumbs.first.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth)")
     sizes = thumbs.evaluate_all("els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
     assert sizes == [[True, 267, 400], [True, 400, 300]]
 
