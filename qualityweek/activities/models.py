@@ -54,15 +54,7 @@ class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user) -> ActivityQuerySet:
         from qualityweek.directory.access import principal
 
-        p = principal(user)
-        if p.is_operator:
-            return self
-        q = Q(pk__in=[])
-        for region_id, sector in sorted(p.regions):
-            q |= Q(region_id=region_id, sector=sector)
-        if p.organisations:
-            q |= Q(organisation_id__in=sorted(p.organisations))
-        return self.filter(q)
+        return self.filter(principal(user).scope_filter())
 
 
 class Activity(models.Model):

@@ -237,13 +237,9 @@ def board(user, campaign: Campaign) -> list[BoardRow]:
     """Every region and sector the user covers (all 89 x 2 for the operator) with its report's state
     and live counts; four queries in all."""
     p = principal(user)
-    pairs_q = Q()
-    if not p.is_operator:
-        if not p.regions:
-            return []
-        pairs_q = Q(pk__in=[])
-        for region_id, sector in sorted(p.regions):
-            pairs_q |= Q(region_id=region_id, sector=sector)
+    if not (p.is_operator or p.regions):
+        return []
+    pairs_q = p.scope_filter(organisation=None)
     regions = {r.pk: r for r in Region.objects.select_related("district")}
     reports = {(r.region_id, r.sector): r
                for r in RegionalReport.objects.filter(pairs_q, campaign=campaign).select_related("submitted_by")}

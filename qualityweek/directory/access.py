@@ -44,16 +44,23 @@ class Principal:
         held = self.organisations.get(organisation_id or 0, frozenset())
         return bool(held & set(roles or (Role.ORG_REP, Role.TEACHER)))
 
-    def organisation_filter(self, prefix: str = "") -> Q:
-        """A Q over Organisation (or over a model reaching it through ``prefix``)."""
+    def scope_filter(self, *, region: str = "region_id", sector: str = "sector",
+                     organisation: str | None = "organisation_id") -> Q:
+        """A Q over rows that carry a region, a sector and (optionally) an organisation: all rows
+        for the operator, the covered (region, sector) pairs for a coordinator, and the user's own
+        organisations for their people."""
         if self.is_operator:
             return Q()
         q = _NOTHING
-        for region_id, sector in sorted(self.regions):
-            q |= Q(**{f"{prefix}region_id": region_id, f"{prefix}sector": sector})
-        if self.organisations:
-            q |= Q(**{f"{prefix}id__in": sorted(self.organisations)})
+        for region_id, sector_code in sorted(self.regions):
+            q |= Q(**{region: region_id, sector: sector_code})
+        if organisation and self.organisations:
+            q |= Q(**{f"{organisation}__in": sorted(self.organisations)})
         return q
+
+    def organisation_filter(self, prefix: str = "") -> Q:
+        """A Q over Organisation (or over a model reaching it through ``prefix``)."""
+        return self.scope_filter(region=f"{prefix}region_id", sector=f"{prefix}sector", organisation=f"{prefix}id")
 
     def describe(self) -> tuple[str, str]:
         """(role, scope) as the audit log writes them."""

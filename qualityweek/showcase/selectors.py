@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from qualityweek.activities.models import Activity, ActivityType, Photo
 from qualityweek.campaigns.models import Campaign
@@ -139,16 +139,9 @@ def practice_photos(practice: BestPractice) -> QuerySet[Photo]:
 def practices_for(user) -> QuerySet[BestPractice]:
     """The practices a signed-in user works with: editors see all, coordinators their region,
     organisations their own."""
-    p = principal(user)
-    qs = BestPractice.objects.select_related("activity", "activity__organisation", "activity__region")
-    if p.is_operator:
-        return qs
-    q = Q(pk__in=[])
-    for region_id, sector in sorted(p.regions):
-        q |= Q(activity__region_id=region_id, activity__sector=sector)
-    if p.organisations:
-        q |= Q(activity__organisation_id__in=sorted(p.organisations))
-    return qs.filter(q)
+    scope = principal(user).scope_filter(region="activity__region_id", sector="activity__sector",
+                                          organisation="activity__organisation_id")
+    return BestPractice.objects.select_related("activity", "activity__organisation", "activity__region").filter(scope)
 
 
 def proposals_for(user) -> QuerySet[Activity]:
