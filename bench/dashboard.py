@@ -65,6 +65,7 @@ def inner() -> None:
 
     from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType
     from qualityweek.analytics import tally
+    from qualityweek.core import public_cache
     from qualityweek.campaigns import demo as campaign_demo
     from qualityweek.campaigns.models import Campaign
     from qualityweek.core.demo import DemoContext
@@ -217,7 +218,7 @@ def inner() -> None:
         for i in range(ITERATIONS):
             for u, target in ((url_small, small_campaign), (url_large, campaign)):
                 if i % 10 == 0:
-                    tally.invalidate([target.pk])
+                    public_cache.bump_figures_on_commit([target.pk])
                 get(u, mixed[u], [])
     for u, label in ((url_small, f"{SMALL:,}"), (url_large, f"{LARGE:,}")):
         print(f"  campaign with {label} activities, cached: p50 {warm[u][1]:.1f} ms, p95 {warm[u][0]:.1f} ms; "

@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qualityweek.core.context_processors.navigation",
+                "qualityweek.directory.navigation.navigation",
             ],
             "builtins": ["qualityweek.core.templatetags.ru", "qualityweek.core.templatetags.ui"],
         },

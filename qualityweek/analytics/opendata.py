@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType, Category
 from qualityweek.campaigns.models import Campaign
+from qualityweek.core import public_cache
 from qualityweek.directory.models import Region
 
 from . import tally
@@ -65,7 +66,7 @@ def rows_for(campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def _cached(campaign: Campaign, fmt: str, build) -> bytes:
-    key = f"analytics:opendata:{campaign.pk}:{tally.generation(campaign.pk)}:{fmt}"
+    key = f"analytics:opendata:{campaign.pk}:{public_cache.figures_generation(campaign.pk)}:{fmt}"
     data = cache.get(key)
     if data is None:
         data = build()

@@ -17,19 +17,18 @@ returns each row's new values, and a row crossing zero moves its region's counte
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qualityweek.activities.models import CATEGORY_FIELDS, Activity
+from qualityweek.core import public_cache
 
 from .models import (
     ActivityTally,
@@ -255,7 +254,7 @@ def _apply(pairs: Iterable[tuple[ActivityState | None, ActivityState | None]]) -
             rows = _upsert(table.model, table.keys, table.values, deltas, returning=table is PARTICIPATION)
             if table is PARTICIPATION:
                 _region_counts(deltas, rows)
-        transaction.on_commit(lambda: invalidate(campaigns))
+        public_cache.bump_figures_on_commit(campaigns)
 
 
 def _region_counts(deltas: Deltas, rows: list[tuple]) -> None:
@@ -286,35 +285,6 @@ def activities_created(activities: Iterable[Activity | dict[str, Any]]) -> None:
     dicts of attnames a COPY wrote: a few statements per batch of rows whatever their number."""
     _apply((None, ActivityState.of(a) if isinstance(a, Activity) else ActivityState.from_values(a))
            for a in activities)
-
-
-# --- public caches -----------------------------------------------------------------------------------------
-
-def generation_key(campaign_id: int) -> str:
-    return f"analytics:generation:{campaign_id}"
-
-
-def generation(campaign_id: int) -> int:
-    """A number that changes whenever the campaign's aggregates change: public caches put it in their keys."""
-    value: Any = cache.get_or_set(generation_key(campaign_id), time.time_ns, timeout=None)
-    return int(value)
-
-
-def invalidate(campaign_ids: Iterable[int]) -> None:
-    """Called on commit: the campaign's public figures (and the whole-page cache of the public
-    home page, which shows them) are rebuilt on the next request."""
-    from django.apps import apps
-
-    for campaign_id in campaign_ids:
-        key = generation_key(campaign_id)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, time.time_ns(), timeout=None)
-    if apps.is_installed("qualityweek.showcase"):  # the anonymous home page is cached whole there
-        from qualityweek.showcase.cache import bump
-
-        bump("campaign")
 
 
 # --- recount and rebuild ---------------------------------------------------------------------------------
@@ -446,7 +416,7 @@ def rebuild(campaign: Any = None) -> int:
         if campaign_id:
             touched.add(campaign_id)
     refresh_denominators()
-    transaction.on_commit(lambda: invalidate(touched))
+    public_cache.bump_figures_on_commit(touched)
     return written
 
 

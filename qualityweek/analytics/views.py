@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityweek.activities.models import Activity, ActivityType, RegionalReport
+from qualityweek.core import public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import can
 from qualityweek.directory.models import Region, Sector
 
-from . import mapsvg, opendata, present, selectors, services, tally
+from . import mapsvg, opendata, present, selectors, services
 from .forms import HistoricalTotalForm
 from .models import HistoricalTotal
 
@@ -80,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The national body is the same for every operator; it is rendered once per generation of
         # the tallies (bumped by every aggregate write), so it is never stale and never recomputed
         # while nothing changes. The directory denominators refresh on the same timeout.
-        key = f"analytics:dashboard:{campaign.pk}:{tally.generation(campaign.pk)}:{tab}:{metric}"
+        key = f"analytics:dashboard:{campaign.pk}:{public_cache.figures_generation(campaign.pk)}:{tab}:{metric}"
         body = cache.get(key)
         if body is None:
             _national_context(context, campaign, announced, tab, metric)

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from qualityweek.core.permissions import can
-from qualityweek.showcase.cache import public_page
+from qualityweek.core.public_cache import public_page
 
 from . import selectors
 

@@ -12,26 +12,48 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from .models import AuditEntry
+from .permissions import PUBLIC, SYSTEM, USER
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
-
-    from qualityweek.directory.models import User
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: User | None
+    """Who a service acts for: a signed-in user, the system (demo, jobs, commands) or the public
+    (a visitor who is not signed in). ``can`` has separate rules for each kind."""
+
+    user: AbstractBaseUser | None
     ip: str | None = None
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", USER if self.user is not None else PUBLIC)
+        if (self.kind == USER) != (self.user is not None):
+            raise ValueError("A user actor needs a user; the system and the public have none.")
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
+        ip = request.META.get("REMOTE_ADDR") or None
         user = request.user if request.user.is_authenticated else None
-        return cls(user=user, ip=request.META.get("REMOTE_ADDR") or None)
+        return cls(user=user, ip=ip) if user is not None else cls.public(ip)
 
     @classmethod
     def system(cls) -> Actor:
-        return cls(user=None)
+        return cls(user=None, kind=SYSTEM)
+
+    @classmethod
+    def public(cls, ip: str | None) -> Actor:
+        return cls(user=None, ip=ip, kind=PUBLIC)
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == SYSTEM
+
+
+_KIND_LABELS = {SYSTEM: "система", PUBLIC: "посетитель"}
 
 
 def _plain(value: Any) -> Any:
@@ -65,17 +87,16 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    from qualityweek.directory.access import principal  # the directory owns roles
-
     user = actor.user
-    role, scope = principal(user).describe() if user else ("система", "")
+    # The user model (the directory's) knows its roles; core only asks it to describe them.
+    role, scope = user.describe_roles() if user is not None else (_KIND_LABELS[actor.kind], "")  # type: ignore[attr-defined]
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     return AuditEntry.objects.create(
         actor=user,
-        actor_email=user.email if user else "",
+        actor_email=getattr(user, "email", "") if user is not None else "",
         role=role,
         scope=scope,
         action=action,

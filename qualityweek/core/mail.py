@@ -1,19 +1,87 @@
-"""Outgoing e-mail goes through a job, after the transaction commits, so an SMTP failure never
-breaks the request that caused it and a rolled-back write sends nothing."""
+"""The one mail API.
+
+- ``send_later`` renders a message now and sends it from a job after the surrounding transaction
+  commits, so an SMTP failure never breaks the request that caused it and a rolled-back write sends
+  nothing.
+- ``session`` is for jobs that send many messages and record each one's fate (letters, reminders,
+  replies): one SMTP connection, and ``send`` either returns or raises ``DeliveryError`` with a
+  Russian reason to store next to the addressee.
+"""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+import smtplib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 
 
+class DeliveryError(Exception):
+    """The message was not accepted; ``reason`` says why, in Russian."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reason(exc: Exception) -> str:
+    """What a person reads about a failed delivery."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                 for code, msg in exc.recipients.values()]
+        return "Адрес отклонён сервером: " + "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        msg = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"Ошибка SMTP {exc.smtp_code}: {msg}"
+    return f"Не удалось отправить: {exc}"[:500]
+
+
+def message(*, to: Sequence[str], subject: str, body: str, reply_to: Sequence[str] | None = None,
+            attachments: Sequence[tuple[str, bytes, str]] = ()) -> EmailMessage:
+    msg = EmailMessage(subject=subject, body=body, to=list(to), reply_to=list(reply_to) if reply_to else None)
+    for name, content, mimetype in attachments:
+        msg.attach(name, content, mimetype)
+    return msg
+
+
+class Session:
+    def __init__(self, mailer: Any) -> None:
+        self._mailer = mailer
+
+    def send(self, msg: EmailMessage) -> None:
+        try:
+            self._mailer.send_messages([msg])
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(reason(exc)) from exc
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """One connection for many messages, each accepted or refused on its own."""
+    mailer = mailers.default
+    with mailer:
+        yield Session(mailer)
+
+
+def send_now(msg: EmailMessage) -> None:
+    """Send one message from inside a job; raises ``DeliveryError``."""
+    with session() as s:
+        s.send(msg)
+
+
 @task()
 def send_email_task(*, to: list[str], subject: str, body: str) -> int:
-    return send_mail(subject, body, None, to, fail_silently=False)
+    send_now(message(to=to, subject=subject, body=body))
+    return len(to)
 
 
-def send_later(*, to: list[str], subject: str, template: str, context: dict) -> None:
+def send_later(*, to: Sequence[str], subject: str, template: str, context: dict[str, Any]) -> None:
+    """Render the message now, send it from a job once the transaction commits."""
     body = render_to_string(template, context)
-    transaction.on_commit(lambda: send_email_task.enqueue(to=to, subject=subject, body=body))
+    recipients = list(to)
+    transaction.on_commit(lambda: send_email_task.enqueue(to=recipients, subject=subject, body=body))

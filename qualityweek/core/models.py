@@ -74,6 +74,12 @@ class Job(models.Model):
     result_file = models.CharField(max_length=255, blank=True)
     result_name = models.CharField(max_length=255, blank=True)
     task_result_id = models.CharField(max_length=64, blank=True)
+    # What to enqueue (again, on retry): the task's dotted path and one argument set per chunk.
+    task_path = models.CharField(max_length=200, blank=True)
+    task_kwargs = models.JSONField(default=list, blank=True)
+    chunks = models.PositiveIntegerField(default=1)
+    chunks_done = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

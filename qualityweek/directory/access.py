@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import NATIONAL_ROLES, Role
+from .roles import NATIONAL_ROLES, Role
 
 _NOTHING = Q(pk__in=[])
 
@@ -24,6 +24,10 @@ class Principal:
     # organisation id -> roles held there.
     organisations: dict[int, frozenset[str]] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
+    # Forum events a person works at.
+    events: frozenset[int] = frozenset()
+    # (contest_id, round or "" for every round, region_id or None for every region) a juror judges.
+    juries: frozenset[tuple[int, str, int | None]] = frozenset()
 
     @property
     def is_operator(self) -> bool:
@@ -43,6 +47,18 @@ class Principal:
     def represents(self, organisation_id: int | None, *roles: str) -> bool:
         held = self.organisations.get(organisation_id or 0, frozenset())
         return bool(held & set(roles or (Role.ORG_REP, Role.TEACHER)))
+
+    def staffs(self, event_id: int | None) -> bool:
+        return event_id in self.events
+
+    def judges(self, contest_id: int | None, round_: str = "", region_id: int | None = None) -> bool:
+        """A juror of this contest whose scope includes the round and the region asked about
+        (an empty round or a missing region in the question asks about the contest as a whole)."""
+        return any(
+            c == contest_id and (not r or not round_ or r == round_)
+            and (g is None or region_id is None or g == region_id)
+            for c, r, g in self.juries
+        )
 
     def scope_filter(self, *, region: str = "region_id", sector: str = "sector",
                      organisation: str | None = "organisation_id") -> Q:
@@ -71,32 +87,53 @@ ANONYMOUS = Principal()
 
 
 def principal(user: Any) -> Principal:
-    """The user's scope, computed once per user object (one query)."""
+    """The user's scope, computed once per user object (one query). A request builds a new user
+    object, so the cache lives as long as the request; a long-lived WebSocket connection calls
+    ``forget`` before each message so that a changed role takes effect at once."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, "_principal", None)
     if cached is not None:
         return cached
+    result = _fold(user.roles.select_related("region"))
+
+    user._principal = result
+    return result
+
+
+def _fold(assignments: Any) -> Principal:
     roles: set[str] = set()
     regions: set[tuple[int, str]] = set()
     organisations: dict[int, set[str]] = {}
+    events: set[int] = set()
+    juries: set[tuple[int, str, int | None]] = set()
     labels: list[str] = []
-    for ra in user.roles.select_related("region", "organisation"):
+    for ra in assignments:
         roles.add(ra.role)
-        labels.append(f"{ra.role}:{ra.region.code + '/' + ra.sector if ra.region_id else ''}"
-                      f"{ra.organisation_id or ''}")
+        labels.append(_label(ra))
         if ra.role == Role.COORDINATOR:
             regions.add((ra.region_id, ra.sector))
+        elif ra.role == Role.FORUM_STAFF:
+            events.add(ra.event_id)
+        elif ra.role == Role.JUROR:
+            juries.add((ra.contest_id, ra.contest_round, ra.region_id))
         elif ra.organisation_id:
             organisations.setdefault(ra.organisation_id, set()).add(ra.role)
-    result = Principal(
-        roles=frozenset(roles),
-        regions=frozenset(regions),
+    return Principal(
+        roles=frozenset(roles), regions=frozenset(regions),
         organisations={k: frozenset(v) for k, v in organisations.items()},
-        labels=tuple(sorted(labels)),
+        labels=tuple(sorted(labels)), events=frozenset(events), juries=frozenset(juries),
     )
-    user._principal = result
-    return result
+
+
+def _label(ra: Any) -> str:
+    if ra.role == Role.FORUM_STAFF:
+        return f"{ra.role}:event/{ra.event_id}"
+    if ra.role == Role.JUROR:
+        where = f"/{ra.contest_round}" if ra.contest_round else ""
+        where += f"/{ra.region.code}" if ra.region_id else ""
+        return f"{ra.role}:contest/{ra.contest_id}{where}"
+    return f"{ra.role}:{ra.region.code + '/' + ra.sector if ra.region_id else ''}{ra.organisation_id or ''}"
 
 
 def forget(user: Any) -> None:

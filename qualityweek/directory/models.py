@@ -9,7 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .access import principal
+from .roles import NATIONAL_ROLES, ORGANISATION_ROLES, Role
 from .validators import validate_inn
+
+__all__ = ["NATIONAL_ROLES", "ORGANISATION_ROLES", "Role"]
 
 
 class FederalDistrict(models.Model):
@@ -92,8 +96,6 @@ def organisation_key(name: str, municipality: str) -> str:
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> OrganisationQuerySet:
-        from .access import principal
-
         return self.filter(principal(user).organisation_filter())
 
 
@@ -238,29 +240,66 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name
 
-
-class Role(models.TextChoices):
-    OPERATOR_ADMIN = "operator_admin", "Администратор оператора"
-    OPERATOR_EDITOR = "operator_editor", "Редактор оператора"
-    COORDINATOR = "coordinator", "Региональный координатор"
-    ORG_REP = "org_rep", "Представитель организации"
-    TEACHER = "teacher", "Учитель / ведущий"
-
-
-NATIONAL_ROLES = (Role.OPERATOR_ADMIN, Role.OPERATOR_EDITOR)
-ORGANISATION_ROLES = (Role.ORG_REP, Role.TEACHER)
+    def describe_roles(self) -> tuple[str, str]:
+        """(role, scope) as the audit log writes them."""
+        return principal(self).describe()
 
 
 def _scope_constraint() -> Q:
-    national = Q(role__in=NATIONAL_ROLES, region__isnull=True, sector="", organisation__isnull=True)
+    """Each role has exactly one shape of scope; the database refuses any other combination."""
+    only_classic = Q(event_id__isnull=True, contest_id__isnull=True, contest_round="")
+    no_event = Q(event_id__isnull=True)
+    no_contest = Q(contest_id__isnull=True, contest_round="")
+    national = Q(role__in=NATIONAL_ROLES, region__isnull=True, sector="", organisation__isnull=True) & only_classic
     regional = Q(role=Role.COORDINATOR, region__isnull=False, sector__in=COORDINATED_SECTORS,
-                 organisation__isnull=True)
-    local = Q(role__in=ORGANISATION_ROLES, region__isnull=True, sector="", organisation__isnull=False)
-    return national | regional | local
+                 organisation__isnull=True) & only_classic
+    local = Q(role__in=ORGANISATION_ROLES, region__isnull=True, sector="", organisation__isnull=False) & only_classic
+    # Forum staff work at one event (the forum's own model lives above the directory: an id, not a key).
+    event = Q(role=Role.FORUM_STAFF, event_id__isnull=False, region__isnull=True, sector="",
+              organisation__isnull=True) & no_contest
+    # A juror judges one contest, optionally one round of it and one region's applications.
+    jury = Q(role=Role.JUROR, contest_id__isnull=False, sector="", organisation__isnull=True) & no_event
+    return national | regional | local | event | jury
 
 
-class RoleAssignment(models.Model):
-    """One scoped role of one person: national, region + sector, or one organisation."""
+class ContestRound(models.TextChoices):
+    ANY = "", "все туры"
+    REGIONAL = "regional", "региональный тур"
+    NATIONAL = "national", "национальный тур"
+
+
+class Scoped(models.Model):
+    """The scope beyond region, sector and organisation that a role assignment and an invitation
+    share (each declares its own role, region, sector and organisation columns)."""
+
+    event_id = models.PositiveBigIntegerField("мероприятие форума", null=True, blank=True)
+    contest_id = models.PositiveBigIntegerField("конкурс", null=True, blank=True)
+    contest_round = models.CharField("тур конкурса", max_length=16, choices=ContestRound.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope_label(self) -> str:
+        if self.organisation_id:
+            return str(self.organisation)
+        if self.event_id:
+            return f"мероприятие форума № {self.event_id}"
+        if self.contest_id:
+            parts = [f"конкурс № {self.contest_id}"]
+            if self.contest_round:
+                parts.append(self.get_contest_round_display())
+            if self.region is not None:
+                parts.append(self.region.short_name)
+            return ", ".join(parts)
+        if self.region is not None:
+            return f"{self.region.short_name}, {self.get_sector_display().lower()}"
+        return "вся Россия"
+
+
+class RoleAssignment(Scoped):
+    """One scoped role of one person: national, region + sector, one organisation, one forum
+    event, or one contest (optionally one round and one region)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name="пользователь")
     role = models.CharField("роль", max_length=32, choices=Role.choices)
@@ -278,16 +317,8 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.scope_label}"
 
-    @property
-    def scope_label(self) -> str:
-        if self.organisation_id:
-            return str(self.organisation)
-        if self.region is not None:
-            return f"{self.region.short_name}, {self.get_sector_display().lower()}"
-        return "вся Россия"
 
-
-class Invitation(models.Model):
+class Invitation(Scoped):
     """An invitation to take a scoped role; the token is sent by e-mail and only its hash is stored."""
 
     email = models.EmailField("e-mail")
@@ -326,7 +357,3 @@ class Invitation(models.Model):
             return "Истекло"
         return "Ожидает ответа"
 
-    @property
-    def scope_label(self) -> str:
-        return RoleAssignment(role=self.role, region=self.region, sector=self.sector,
-                              organisation=self.organisation).scope_label

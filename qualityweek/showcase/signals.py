@@ -8,7 +8,7 @@ from qualityweek.activities.models import Activity, Photo
 from qualityweek.campaigns.models import Campaign, RegionalWindow
 from qualityweek.directory.models import Organisation
 
-from . import cache
+from qualityweek.core import public_cache as cache
 from .models import BestPractice
 
 SECTIONS_OF = {

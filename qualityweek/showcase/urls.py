@@ -1,8 +1,9 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from qualityweek.core.public_cache import public_page
+
 from . import views
-from .cache import public_page
 from .feeds import PracticesFeed
 from .sitemaps import SITEMAPS
 

@@ -20,10 +20,10 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import can
+from qualityweek.core.public_cache import public_page
 from qualityweek.directory.models import Region
 
 from . import ical, selectors, services
-from .cache import public_page
 from .forms import ModerationForm, PracticeForm, ProblemForm
 from .models import BestPractice, ProblemReport
 

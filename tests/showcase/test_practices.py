@@ -80,7 +80,7 @@ def test_only_published_visible_practices_reach_the_public(client, world, nomina
         assert client.get(f"/practices/{hidden.pk}/").status_code == 404
     # A coordinator hiding the activity takes its practice off every public surface too.
     Activity.objects.filter(pk=published.activity_id).update(is_hidden=True)
-    from qualityweek.showcase.cache import bump
+    from qualityweek.core.public_cache import bump
 
     bump("practices")
     assert "Опубликованная практика" not in public_surfaces(client)

@@ -74,7 +74,7 @@ def test_photos_need_the_consent_flag(client, world, nominate, settings, tmp_pat
     assert "og:image" not in page and f"/photos/{photo.pk}/" not in page
     assert client.get(f"/practices/{practice.pk}/photos/{photo.pk}/").status_code == 404
     Activity.objects.filter(pk=practice.activity_id).update(consent_on_file=True)
-    from qualityweek.showcase.cache import bump
+    from qualityweek.core.public_cache import bump
 
     bump("practices")
     page = client.get(f"/practices/{practice.pk}/").content.decode()

@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from qualityweek.analytics import mapsvg, selectors, tally
+from qualityweek.analytics import mapsvg, selectors
 from qualityweek.campaigns.models import Campaign
+from qualityweek.core import public_cache
 
 register = template.Library()
 PUBLIC_TIMEOUT = 60
@@ -19,7 +20,7 @@ PUBLIC_TIMEOUT = 60
 
 def public_html(campaign: Campaign, metric: str = "activities", *, with_map: bool = True) -> SafeString:
     metric = metric if metric in selectors.PUBLIC_METRICS else "activities"
-    key = f"analytics:public:{campaign.pk}:{tally.generation(campaign.pk)}:{metric}:{int(with_map)}"
+    key = f"analytics:public:{campaign.pk}:{public_cache.figures_generation(campaign.pk)}:{metric}:{int(with_map)}"
     html = cache.get(key)
     if html is None:
         board = selectors.national(campaign)

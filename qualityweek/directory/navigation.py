@@ -1,6 +1,11 @@
+"""The menu: which sections a person may open, from their scope (a context processor)."""
+
 from django.http import HttpRequest
 
 from qualityweek.core.permissions import can
+
+from .access import principal
+from .models import Invitation
 
 PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
                 ("campaign_list", "Кампании")]
@@ -12,9 +17,6 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": PUBLIC_ITEMS, "nav_more": []}
-    from qualityweek.directory.access import principal
-    from qualityweek.directory.models import Invitation
-
     p = principal(user)
     primary = [("home", "Главная")]
     more = []

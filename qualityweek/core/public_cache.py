@@ -1,14 +1,22 @@
 """Anonymous public pages are cached whole. Each page depends on content sections; a change in a
 section bumps its version number, so every key built from the old version is simply never read
-again (no key scanning, works the same with local memory and Redis)."""
+again (no key scanning, works the same with local memory and Redis).
+
+Bumps happen **after commit** (``bump_on_commit``), called by the services that change public data:
+a bump made before the commit would let a visitor's request in between cache the old data under
+the new version. The figures of a campaign have a generation number of their own, bumped the
+same way by whatever writes the tallies.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 TIMEOUT = 300
@@ -25,6 +33,36 @@ def bump(*sections: str) -> None:
             cache.incr(_version_key(section))
         except ValueError:
             cache.set(_version_key(section), 2, None)
+
+
+def bump_on_commit(*sections: str) -> None:
+    """Bump once the surrounding transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: bump(*sections))
+
+
+def _generation_key(campaign_id: int) -> str:
+    return f"figures:generation:{campaign_id}"
+
+
+def figures_generation(campaign_id: int) -> int:
+    """A number that changes whenever the campaign's figures change: caches of figures put it in their keys."""
+    value = cache.get_or_set(_generation_key(campaign_id), time.time_ns, timeout=None)
+    return int(value)
+
+
+def bump_figures_on_commit(campaign_ids: Iterable[int]) -> None:
+    """After commit: the campaigns' figures and every public page showing them are rebuilt on the next request."""
+    ids = sorted(set(campaign_ids))
+
+    def bump_all() -> None:
+        for campaign_id in ids:
+            try:
+                cache.incr(_generation_key(campaign_id))
+            except ValueError:
+                cache.set(_generation_key(campaign_id), time.time_ns(), None)
+        bump("campaign")
+
+    transaction.on_commit(bump_all)
 
 
 def versions(sections: tuple[str, ...]) -> str:
