@@ -1,4 +1,7 @@
-"""ASGI entry point: one process serves HTTP (and WebSockets once a capability needs them)."""
+"""ASGI entry point: one process serves HTTP and WebSockets.
+
+WebSockets pass the origin check (``ALLOWED_HOSTS``), then the session and user middleware, then
+the routes in ``routing.py``."""
 
 import os
 
@@ -7,6 +10,14 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualityweek.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402  (Django must be set up first)
+# Django must be set up before the consumers (and the models they use) are imported.
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from qualityweek.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": django_asgi_app,
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+})

@@ -117,7 +117,10 @@ if REDIS_URL:
         }
     }
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        # redis-py's default pool (100 connections) fails at a few hundred simultaneous sockets.
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "max_connections": int(os.environ.get("CHANNELS_REDIS_POOL", "2000"))}],
+        }}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,9 @@
+"""WebSocket routes of every app, gathered for the ASGI router (like urls.py for HTTP)."""
+
+from django.urls import path
+
+from qualityweek.core.consumers import HealthConsumer
+
+websocket_urlpatterns = [
+    path("ws/health/", HealthConsumer.as_asgi(), name="ws_health"),
+]
