@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "qualityweek.showcase",
     "qualityweek.outreach",
     "qualityweek.analytics",
+    "qualityweek.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,12 +15,13 @@ from qualityweek.core import audit
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import start_job
 from qualityweek.core.models import Job
-from qualityweek.core.permissions import can
-from qualityweek.directory.access import principal
+from qualityweek.core.permissions import require
 from qualityweek.directory.models import Region
 
 from . import selectors
 from .models import HistoricalTotal, Reminder
+from .rules import RegionSector
+from .tasks import send_reminders_task
 
 HISTORY_FIELDS = ("activities", "organisations", "regions", "participants", "pupils_in_lesson", "source")
 REMIND_AGAIN_AFTER = dt.timedelta(hours=24)
@@ -29,8 +30,7 @@ REMIND_AGAIN_AFTER = dt.timedelta(hours=24)
 @transaction.atomic
 def save_historical_total(*, actor: Actor, year: int, **fields: Any) -> HistoricalTotal:
     """Create or correct a past year's totals; audited with before and after."""
-    if actor.user is not None and not can(actor.user, "manage", HistoricalTotal):
-        raise PermissionDenied
+    require(actor, "manage", HistoricalTotal)
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year:
         raise ValidationError({"year": f"Год должен быть между 2000 и {this_year}."})
@@ -52,15 +52,9 @@ def save_historical_total(*, actor: Actor, year: int, **fields: Any) -> Historic
 
 @transaction.atomic
 def delete_historical_total(*, actor: Actor, total: HistoricalTotal) -> None:
-    if actor.user is not None and not can(actor.user, "manage", HistoricalTotal):
-        raise PermissionDenied
+    require(actor, "manage", HistoricalTotal)
     audit.record(actor=actor, action="analytics.history_delete", obj=total, before=audit.snapshot(total))
     total.delete()
-
-
-def may_remind(user, region: Region, sector: str) -> bool:
-    p = principal(user)
-    return p.is_operator or p.covers(region.pk, sector)
 
 
 @transaction.atomic
@@ -69,8 +63,7 @@ def send_reminders(*, actor: Actor, campaign: Campaign, region: Region, sector: 
     """Queue reminder e-mails to the region's organisations (of one sector) that have not reported
     (optionally only the chosen ones). Organisations reminded in the last 24 hours are skipped, so a
     double click sends one e-mail. Returns the job (None when nobody is left) and how many."""
-    if actor.user is None or not may_remind(actor.user, region, sector):
-        raise PermissionDenied
+    require(actor, "remind", RegionSector(region, sector))
     qs = selectors.organisations_of(campaign, region, [sector], "not_reported")
     if organisation_ids is not None:
         qs = qs.filter(pk__in=organisation_ids)
@@ -84,8 +77,6 @@ def send_reminders(*, actor: Actor, campaign: Campaign, region: Region, sector: 
                         "skipped_recent": len(recent)})
     if not ids:
         return None, 0
-    from .tasks import send_reminders_task
-
     job = start_job(owner=actor.user, kind="analytics.remind",
                     title=f"Напоминания организациям: {region.short_name}, {campaign.year}",
                     task=send_reminders_task, campaign_id=campaign.pk, organisation_ids=ids,

@@ -28,6 +28,7 @@ from qualityweek.directory.models import Region, Sector
 from . import mapsvg, opendata, present, selectors, services
 from .forms import HistoricalTotalForm
 from .models import HistoricalTotal
+from .rules import RegionSector
 
 PAGE_SIZE = 50
 
@@ -116,7 +117,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     reminded = selectors.last_reminders(campaign, [o.pk for o in page])
     sector = request.GET.get("sector", "") if request.GET.get("sector", "") in sectors else ""
     remind_sectors = [s for s in sectors if s in {x.value for x in Sector}
-                      and services.may_remind(request.user, reg, s)] if show == "not_reported" else []
+                      and can(request.user, "remind", RegionSector(reg, s))] if show == "not_reported" else []
     return render(request, "analytics/region.html", {
         "campaign": campaign, "region": reg, "scope": scope, "area": area, "by_sector": by_sector, "page": page,
         "show": show, "sector": sector, "sectors": sectors, "reminded": reminded, "remind_sectors": remind_sectors,

@@ -19,7 +19,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.mail import send_later
 from qualityweek.core.permissions import can
 
-from .access import forget
+from .access import forget, principal
 from .models import (
     COORDINATED_SECTORS,
     NATIONAL_ROLES,
@@ -79,8 +79,6 @@ def create_organisation(*, actor: Actor, status: str = Organisation.Status.ACTIV
 
 
 def _may_create_in(user: User, org: Organisation) -> bool:
-    from .access import principal
-
     p = principal(user)
     return p.is_operator_admin or p.covers(org.region_id, org.sector)
 

@@ -6,9 +6,9 @@ from django.dispatch import receiver
 
 from qualityweek.activities.models import Activity, Photo
 from qualityweek.campaigns.models import Campaign, RegionalWindow
+from qualityweek.core import public_cache as cache
 from qualityweek.directory.models import Organisation
 
-from qualityweek.core import public_cache as cache
 from .models import BestPractice
 
 SECTIONS_OF = {

@@ -25,8 +25,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The server's threads need committed rows; the regions the migrations loaded are restored after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def asgi_server(transactional_db):
+def asgi_server():
     from qualityweek.asgi import application
 
     port = _free_port()

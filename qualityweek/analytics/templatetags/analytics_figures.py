@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from qualityweek.activities.models import RegionalReport
 from qualityweek.analytics import mapsvg, selectors
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import public_cache
@@ -73,8 +74,6 @@ def metric_value(area, metric: str) -> str:
 
 @register.filter
 def report_status(status: str) -> str:
-    from qualityweek.activities.models import RegionalReport
-
     return dict(RegionalReport.Status.choices).get(status, "не начат").lower()
 
 

@@ -1,4 +1,4 @@
-"""Load the deterministic demo data set; every app contributes a step (see core/demo.py)."""
+"""Load the deterministic demo data set; every app contributes a step (see qualityweek/demo)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from qualityweek.core import demo
+from qualityweek.core.demo import DemoContext
+from qualityweek.demo import steps as demo
 from qualityweek.directory.models import Organisation, User
 
 FULL_SCALE = 100_000
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             return
         if has_data and not reset:
             raise CommandError("В базе уже есть данные. Запустите с --reset, чтобы заменить их демо-данными.")
-        ctx = demo.DemoContext(seed=seed, organisations=FULL_SCALE if full else organisations,
+        ctx = DemoContext(seed=seed, organisations=FULL_SCALE if full else organisations,
                                today=timezone.localdate(), on_progress=self.progress)
         started = time.monotonic()
         with transaction.atomic():

@@ -1,0 +1,1 @@
+"""The demo data set (see ``steps``): the composition root above every app."""

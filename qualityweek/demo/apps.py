@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "qualityweek.demo"
+    label = "demo"
+    verbose_name = "Демо-данные"
