@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
+import uvicorn
+from django.conf import settings
 from django.utils import timezone
 
 from qualityweek.activities import services
@@ -59,6 +64,8 @@ class World:
     school_rep: User
     teacher: User
     company_rep: User
+    juror: User
+    forum_staff: User
 
     def as_role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, name)
@@ -80,6 +87,8 @@ def world(db) -> World:
         school_rep=f.user(Role.ORG_REP, org=kirov_school, email="school@example.ru"),
         teacher=f.user(Role.TEACHER, org=kirov_school, email="teacher@example.ru"),
         company_rep=f.user(Role.ORG_REP, org=kirov_company, email="company@example.ru"),
+        juror=f.user(Role.JUROR, contest_id=1, contest_round="regional", region_code="43", email="juror@example.ru"),
+        forum_staff=f.user(Role.FORUM_STAFF, event_id=1, email="forum.staff@example.ru"),
     )
 
 
@@ -120,3 +129,41 @@ def make_activity(world, campaign):
         return activity
 
     return make
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# The server's threads need committed rows; the regions the migrations loaded are restored after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def asgi_server():
+    """The real ASGI application served by uvicorn in a thread (HTTP and WebSockets); the test
+    needs ``django_db(transaction=True)`` so the server's threads see its rows."""
+    from qualityweek.asgi import application
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
+                                           ws="websockets-sansio", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+
+
+def session_cookie(client, user) -> str:
+    """The Cookie header of a session signed in as ``user`` (the test client logs in)."""
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"

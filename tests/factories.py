@@ -25,14 +25,15 @@ def organisation(code: str = "43", kind: str = Organisation.Kind.SCHOOL, sector:
 
 
 def user(role: str | None = None, *, region_code: str = "", sector: str = "", org: Organisation | None = None,
-         **fields) -> User:
+         event_id: int | None = None, contest_id: int | None = None, contest_round: str = "", **fields) -> User:
     n = next(_seq)
     u = User.objects.create_user(email=fields.pop("email", f"user{n}@example.ru"), password=PASSWORD,
                                  last_name=fields.pop("last_name", "Иванов"),
                                  first_name=fields.pop("first_name", "Иван"), **fields)
     if role:
         RoleAssignment.objects.create(user=u, role=role, region=region(region_code) if region_code else None,
-                                      sector=sector, organisation=org)
+                                      sector=sector, organisation=org, event_id=event_id, contest_id=contest_id,
+                                      contest_round=contest_round)
         if role == Role.OPERATOR_ADMIN:
             u.is_staff = u.is_superuser = True
             u.save()

@@ -40,9 +40,10 @@ def _hidden_imports(path: Path) -> list[str]:
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "ready":
             continue
         for node in ast.walk(fn):
-            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("qualityweek")):
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-            elif isinstance(node, ast.Import) and any(a.name.startswith("qualityweek") for a in node.names):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            relative = isinstance(node, ast.ImportFrom) and node.level > 0
+            if relative or any(name.startswith("qualityweek") for name in names):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 

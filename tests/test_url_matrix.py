@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from qualityweek.core.models import Job
 from qualityweek.directory import services as directory_services
 from qualityweek.directory.models import Role
 
-from .matrix import LOGIN, ROLES, Route, all_, signed_in
+from .matrix import LOGIN, ROLES, Route, all_, expected, signed_in
 
 FOUNDATION: dict[str, Route] = {
     "home": Route(expect=all_(200)),
@@ -107,12 +108,12 @@ def test_role_url_matrix(client, world, objects, name, role):
         client.force_login(user)
     url = reverse(name, kwargs=route.kwargs(objects) if route.kwargs else None)
     response = client.post(url, route.data or {}) if route.method == "POST" else client.get(url)
-    expected = route.expect[role]
-    if expected == LOGIN:
+    want = expected(route, name, role)
+    if want == LOGIN:
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), (
             name, role, response.status_code)
     else:
-        assert response.status_code == expected, (name, role, response.status_code)
+        assert response.status_code == want, (name, role, response.status_code)
 
 
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 302), ("operator", 200), ("editor", 302),
@@ -130,3 +131,45 @@ def test_operator_admin_pages_render(client, world):
     for url in ("/admin/directory/organisation/add/", f"/admin/directory/organisation/{world.kirov_school.pk}/change/",
                 "/admin/directory/user/", "/admin/campaigns/campaign/add/", "/admin/directory/region/"):
         assert client.get(url).status_code == 200, url
+
+
+# --- WebSocket routes: each role connects through the real ASGI router (origin check, session) -----------
+
+SOCKETS: dict[str, dict[str, int | str]] = {
+    # The health socket is open to everyone; it only says whose session it is.
+    "ws_health": all_("accept"),
+}
+
+
+def test_every_socket_route_is_in_the_matrix():
+    from qualityweek.routing import websocket_urlpatterns
+
+    assert {p.name for p in websocket_urlpatterns} == set(SOCKETS)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_role_socket_matrix(client, world, asgi_server):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    from qualityweek.routing import websocket_urlpatterns
+
+    from .conftest import session_cookie
+
+    for pattern in websocket_urlpatterns:
+        for role in ROLES:
+            client.logout()
+            user = world.as_role(role)
+            headers = {"Origin": f"http://{asgi_server}"}
+            if user is not None:
+                headers["Cookie"] = session_cookie(client, user)
+            try:
+                with connect(f"ws://{asgi_server}/{pattern.pattern}", additional_headers=headers) as ws:
+                    ws.send(json.dumps({"type": "ping"}))
+                    answer = json.loads(ws.recv(timeout=5))
+                    connected = True
+            except InvalidStatus:
+                connected = False
+            assert connected == (SOCKETS[pattern.name][role] == "accept"), (pattern.name, role)
+            if connected and pattern.name == "ws_health":
+                assert (answer["user"] or {}).get("email") == (user.email if user else None), (role, answer)

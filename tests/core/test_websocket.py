@@ -5,51 +5,17 @@ the embedded default, channels-redis when REDIS_URL is set)."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
-from django.conf import settings
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from qualityweek.directory.models import Role, RoleAssignment
 from tests import factories as f
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from tests.conftest import session_cookie
 
 # The server's threads need committed rows; the regions the migrations loaded are restored after.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def asgi_server():
-    from qualityweek.asgi import application
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           ws="websockets-sansio", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-
-
-def _session_cookie(client, user) -> str:
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def _ask(ws, frame) -> dict:
@@ -59,7 +25,7 @@ def _ask(ws, frame) -> dict:
 
 def test_session_user_is_known_and_reread_on_every_message(asgi_server, client):
     user = f.user(Role.COORDINATOR, region_code="43", sector="education", email="ws.kirov@example.ru")
-    headers = {"Cookie": _session_cookie(client, user), "Origin": f"http://{asgi_server}"}
+    headers = {"Cookie": session_cookie(client, user), "Origin": f"http://{asgi_server}"}
     with connect(f"ws://{asgi_server}/ws/health/", additional_headers=headers) as ws:
         pong = _ask(ws, {"type": "ping"})
         assert pong["type"] == "pong"
