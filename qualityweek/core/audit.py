@@ -15,7 +15,6 @@ from .models import AuditEntry
 from .permissions import PUBLIC, SYSTEM, USER
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
 
 
@@ -24,7 +23,7 @@ class Actor:
     """Who a service acts for: a signed-in user, the system (demo, jobs, commands) or the public
     (a visitor who is not signed in). ``can`` has separate rules for each kind."""
 
-    user: AbstractBaseUser | None
+    user: Any  # the directory's User, or None (core sits below the directory and cannot name it)
     ip: str | None = None
     kind: str = ""
 
@@ -89,7 +88,7 @@ def record(
 ) -> AuditEntry:
     user = actor.user
     # The user model (the directory's) knows its roles; core only asks it to describe them.
-    role, scope = user.describe_roles() if user is not None else (_KIND_LABELS[actor.kind], "")  # type: ignore[attr-defined]
+    role, scope = user.describe_roles() if user is not None else (_KIND_LABELS[actor.kind], "")
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}

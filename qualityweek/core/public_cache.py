@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -46,7 +47,7 @@ def _generation_key(campaign_id: int) -> str:
 
 def figures_generation(campaign_id: int) -> int:
     """A number that changes whenever the campaign's figures change: caches of figures put it in their keys."""
-    value = cache.get_or_set(_generation_key(campaign_id), time.time_ns, timeout=None)
+    value: Any = cache.get_or_set(_generation_key(campaign_id), time.time_ns, timeout=None)
     return int(value)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -275,6 +276,13 @@ class Scoped(models.Model):
     event_id = models.PositiveBigIntegerField("мероприятие форума", null=True, blank=True)
     contest_id = models.PositiveBigIntegerField("конкурс", null=True, blank=True)
     contest_round = models.CharField("тур конкурса", max_length=16, choices=ContestRound.choices, blank=True)
+
+    # Declared by each concrete model.
+    region: Any
+    sector: str
+    organisation: Any
+    organisation_id: int | None
+    get_sector_display: Any
 
     class Meta:
         abstract = True
