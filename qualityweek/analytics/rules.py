@@ -3,6 +3,7 @@ for the operator, one region and sector per coordinator assignment); reminders a
 that scope by ``services.send_reminders``; the hand-entered history belongs to the operator."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from qualityweek.core.permissions import allow, rule, system_rule
 from qualityweek.directory.access import principal
@@ -20,7 +21,7 @@ class RegionSector:
 
 
 @rule(RegionSector, "remind")
-def remind(user, target: RegionSector) -> bool:
+def remind(user: Any, target: RegionSector) -> bool:
     p = principal(user)
     return p.is_operator or p.covers(target.region.pk, target.sector)
 
@@ -29,6 +30,6 @@ system_rule(HistoricalTotal, "manage")(allow)
 
 
 @rule(HistoricalTotal, "manage")
-def manage_history(user, _) -> bool:
+def manage_history(user: Any, _: Any) -> bool:
     return principal(user).is_operator
 

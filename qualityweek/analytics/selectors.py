@@ -55,11 +55,11 @@ class Scope:
         raise Http404
 
 
-def coordinator_pairs(user) -> list[tuple[int, str]]:
+def coordinator_pairs(user: Any) -> list[tuple[int, str]]:
     return sorted(principal(user).regions)
 
 
-def scope_for(user, choice: str = "") -> Scope:
+def scope_for(user: Any, choice: str = "") -> Scope:
     """The operator sees the country; a coordinator one of their (region, sector) pairs
     (``choice`` = "43-education" picks one when they hold several); anyone else is refused."""
     p = principal(user)
@@ -75,7 +75,7 @@ def scope_for(user, choice: str = "") -> Scope:
     return Scope(national=False, region=Region.objects.get(pk=chosen[0]), sector=chosen[1])
 
 
-def region_scope(user, code: str, sector: str = "") -> tuple[Scope, Region, list[str]]:
+def region_scope(user: Any, code: str, sector: str = "") -> tuple[Scope, Region, list[str]]:
     """A drill-down into one region: the operator any, a coordinator only their own (else 404)."""
     p = principal(user)
     if not (p.is_operator or p.is_coordinator):
@@ -586,7 +586,7 @@ class ActivityDrill:
     day: Any
 
 
-def activities_of(user, campaign: Campaign, drill: ActivityDrill) -> QuerySet[Activity]:
+def activities_of(user: Any, campaign: Campaign, drill: ActivityDrill) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).filter(campaign=campaign)
     p = principal(user)
     if not p.is_operator:  # a coordinator's figures are their region and sector, not their own activities

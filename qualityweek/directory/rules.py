@@ -1,5 +1,7 @@
 """Access rules for the directory's objects (see qualityweek.core.permissions)."""
 
+from typing import Any
+
 from qualityweek.core.permissions import rule
 
 from .access import principal
@@ -7,42 +9,42 @@ from .models import COORDINATED_SECTORS, Invitation, Organisation, Region, Role
 
 
 @rule(Region, "view")
-def view_region(user, region) -> bool:
+def view_region(user: Any, region: Any) -> bool:
     return True
 
 
 @rule(Organisation, "view")
-def view_organisation(user, org) -> bool:
+def view_organisation(user: Any, org: Any) -> bool:
     p = principal(user)
     return p.is_operator or p.covers(org.region_id, org.sector) or p.represents(org.id)
 
 
 @rule(Organisation, "create")
-def create_organisation(user, _) -> bool:
+def create_organisation(user: Any, _: Any) -> bool:
     p = principal(user)
     return p.is_operator_admin or p.is_coordinator
 
 
 @rule(Organisation, "change")
-def change_organisation(user, org) -> bool:
+def change_organisation(user: Any, org: Any) -> bool:
     p = principal(user)
     return p.is_operator_admin or p.covers(org.region_id, org.sector) or p.represents(org.id, Role.ORG_REP)
 
 
 @rule(Organisation, "approve")
-def approve_organisation(user, org) -> bool:
+def approve_organisation(user: Any, org: Any) -> bool:
     p = principal(user)
     return p.is_operator_admin or p.covers(org.region_id, org.sector)
 
 
 @rule(Organisation, "export")
-def export_organisations(user, _) -> bool:
+def export_organisations(user: Any, _: Any) -> bool:
     p = principal(user)
     return p.is_operator or p.is_coordinator
 
 
 @rule(Invitation, "create")
-def create_invitation(user, _) -> bool:
+def create_invitation(user: Any, _: Any) -> bool:
     p = principal(user)
     return p.is_operator_admin or p.is_coordinator or any(
         Role.ORG_REP in roles for roles in p.organisations.values()
@@ -50,12 +52,12 @@ def create_invitation(user, _) -> bool:
 
 
 @rule(Invitation, "revoke")
-def revoke_invitation(user, inv) -> bool:
+def revoke_invitation(user: Any, inv: Any) -> bool:
     return may_invite(user, role=inv.role, region_id=inv.region_id, sector=inv.sector,
                       organisation=inv.organisation)
 
 
-def may_invite(user, *, role: str, region_id: int | None, sector: str, organisation: Organisation | None) -> bool:
+def may_invite(user: Any, *, role: str, region_id: int | None, sector: str, organisation: Organisation | None) -> bool:
     """Operator admins invite anyone; coordinators invite people into their organisations;
     an organisation's representative invites teachers of that organisation."""
     p = principal(user)

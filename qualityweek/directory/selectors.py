@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from .access import principal
-from .models import Invitation, Organisation, Region, Role, Sector
+from .models import Invitation, Organisation, Region, Role, RoleAssignment, Sector
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class OrganisationFilter:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-def organisations_for(user, flt: OrganisationFilter | None = None) -> QuerySet[Organisation]:
+def organisations_for(user: Any, flt: OrganisationFilter | None = None) -> QuerySet[Organisation]:
     qs = Organisation.objects.visible_to(user).select_related("region")
     if flt is None:
         return qs
@@ -56,7 +56,7 @@ def organisations_for(user, flt: OrganisationFilter | None = None) -> QuerySet[O
     return qs
 
 
-def region_choices_for(user) -> QuerySet[Region]:
+def region_choices_for(user: Any) -> QuerySet[Region]:
     """The regions a user works in (all for the operator), for filters and forms."""
     p = principal(user)
     regions = Region.objects.order_by("name")
@@ -67,7 +67,7 @@ def region_choices_for(user) -> QuerySet[Region]:
     return regions.filter(pk__in=ids)
 
 
-def regions_for(user) -> QuerySet[Region]:
+def regions_for(user: Any) -> QuerySet[Region]:
     """The same regions with counts of the organisations the user sees there."""
     visible = principal(user).organisation_filter("organisations__")
     return region_choices_for(user).select_related("district").order_by("code").annotate(
@@ -76,7 +76,7 @@ def regions_for(user) -> QuerySet[Region]:
     )
 
 
-def invitations_for(user) -> QuerySet[Invitation]:
+def invitations_for(user: Any) -> QuerySet[Invitation]:
     p = principal(user)
     qs = Invitation.objects.select_related("region", "organisation", "invited_by")
     if p.is_operator_admin:
@@ -90,5 +90,5 @@ def invitations_for(user) -> QuerySet[Invitation]:
     return qs.filter(q)
 
 
-def people_of(organisation: Organisation):
+def people_of(organisation: Organisation) -> QuerySet[RoleAssignment]:
     return organisation.people.select_related("user").order_by("role", "user__last_name")
