@@ -25,3 +25,15 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = run_manage("check", DEBUG="0", SECRET_KEY="", VAR_DIR=str(tmp_path))
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_foreign_host_header_is_a_400_not_a_500(client, db):
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert "Некорректный запрос" in response.content.decode()
+
+
+def test_an_unknown_action_in_an_organisation_url_is_a_404(client, world):
+    client.force_login(world.operator)
+    assert client.post(f"/directory/organisations/{world.kirov_school.pk}/bogus/").status_code == 404
+    assert client.get(f"/directory/organisations/{world.kirov_school.pk}/bogus/").status_code in (404, 405)

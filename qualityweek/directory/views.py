@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -134,6 +134,8 @@ STATUS_ACTIONS = {
 @login_required
 @require_POST
 def organisation_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action != "reject" and action not in STATUS_ACTIONS:
+        raise Http404
     org = get_object_or_404(selectors.organisations_for(request.user), pk=pk)
     actor = Actor.from_request(request)
     try:
