@@ -11,7 +11,8 @@ $PY manage.py load_demo --if-empty
 
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-$PY manage.py db_worker --no-startup-delay &
+# No autoreloader: its parent process would outlive a killed worker and leave an orphan behind.
+$PY manage.py db_worker --no-startup-delay --no-reload &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 

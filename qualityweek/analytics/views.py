@@ -206,7 +206,8 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def open_data_file(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
-    campaign = selectors.chosen_campaign(year)
+    # The year in the path is the file asked for: no campaign that year is a 404, never another year's file.
+    campaign = next((c for c in opendata.public_campaigns() if c.year == year), None)
     if campaign is None or fmt not in opendata.FORMATS:
         raise Http404
     build, content_type = opendata.FORMATS[fmt]

@@ -96,6 +96,9 @@ def test_the_documented_schema_is_the_code_schema():
 def test_unknown_format_or_year_is_404(client, published):
     assert client.get(f"/open-data/{published.year}/aggregates.exe").status_code == 404
     assert client.get("/open-data/1999/aggregates.csv").status_code == 404
+    # A year that is not four digits is not "the current campaign" either.
+    assert client.get("/open-data/99999/aggregates.csv").status_code == 404
+    assert client.get("/open-data/0/aggregates.xlsx").status_code == 404
 
 
 def test_files_follow_changes(client, world, published, make_activity, django_capture_on_commit_callbacks):
