@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import random
 
 import typst
@@ -151,8 +152,6 @@ def _banner(width: int, height: int, campaign: Campaign, headline: str) -> bytes
 
 
 def _pdf(title: str, paragraphs: list[str], landscape: bool = False) -> bytes:
-    import json
-
     data = json.dumps({"title": title, "paragraphs": paragraphs}, ensure_ascii=False)
     source = (
         '#let d = json(bytes(sys.inputs.data))\n'

@@ -13,9 +13,7 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.core.models import Job
 from qualityweek.directory.models import Organisation, Region
 
-# A coordinator's sector and the regional authority whose letters they write.
-AUTHORITY_OF_SECTOR = {"education": Organisation.Authority.EDUCATION, "business": Organisation.Authority.INDUSTRY}
-SECTOR_OF_AUTHORITY = {v: k for k, v in AUTHORITY_OF_SECTOR.items()}
+from .scopes import AUTHORITY_OF_SECTOR, SECTOR_OF_AUTHORITY, sender_filter  # noqa: F401  (re-exported)
 
 
 def _verify_token() -> str:
@@ -24,8 +22,6 @@ def _verify_token() -> str:
 
 class SenderQuerySet(models.QuerySet):
     def visible_to(self, user) -> SenderQuerySet:
-        from .selectors import sender_filter
-
         return self.filter(sender_filter(user))
 
 

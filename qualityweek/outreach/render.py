@@ -26,7 +26,7 @@ from docxtpl import DocxTemplate, RichText
 from jinja2 import Environment
 
 from .content import LetterContent
-from .docx_template import FONT_DIR, template_bytes
+from .docx_template import _BLANK_PNG, FONT_DIR, template_bytes
 
 TYPST_TEMPLATE = Path(__file__).resolve().parent / "typst" / "letter.typ"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -209,8 +209,6 @@ def _write_raw(z: zipfile.ZipFile, m: _Member) -> None:
 
 @functools.cache
 def _blank_png() -> bytes:
-    from .docx_template import _BLANK_PNG
-
     return _BLANK_PNG
 
 

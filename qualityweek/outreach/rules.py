@@ -2,16 +2,25 @@
 
 The operator writes on the operator's letterhead; a regional coordinator writes on the letterhead of
 their own region's authority for their sector (education ↔ education authority, business ↔ industry).
-Letters are read through ``selectors.letters_for`` so a foreign letter is a 404 before any rule runs."""
+Letters are read through ``selectors.letters_for`` so a foreign letter is a 404 before any rule runs.
+
+What may happen to a letter or a request depends on its status: the transition tables below say
+which actions each status allows, and the rules consult them — so a view offers exactly the buttons
+the services accept.
+
+The system (demo loader, commands) writes letterheads, registers, templates, materials and letters
+as the transition tables allow; the public acknowledges a delivery by its token link and writes to
+the requests mailbox."""
 
 from __future__ import annotations
 
-from qualityweek.core.permissions import rule
+from qualityweek.core.permissions import allow, public_rule, rule, system_rule
 from qualityweek.directory.access import principal
 
 from .models import (
     SECTOR_OF_AUTHORITY,
     Delivery,
+    Dispatch,
     Letter,
     LetterTemplate,
     Material,
@@ -19,7 +28,35 @@ from .models import (
     Request,
     Sender,
 )
+from .selectors import authority_of
 
+# --- Transition tables ----------------------------------------------------------------------------
+
+LETTER_ACTIONS: dict[str, frozenset[str]] = {
+    Letter.Status.DRAFT: frozenset({"change", "register", "delete"}),
+    Letter.Status.REGISTERED: frozenset({"dispatch", "cascade"}),
+}
+
+REQUEST_ACTIONS: dict[str, frozenset[str]] = {
+    Request.Status.NEW: frozenset({"take", "answer", "close"}),
+    Request.Status.IN_PROGRESS: frozenset({"answer", "close"}),
+    Request.Status.ANSWERED: frozenset({"take", "answer", "close"}),
+    Request.Status.CLOSED: frozenset({"take"}),
+}
+
+# Moves of a request between statuses (the buttons of the mailbox), and where each one leads.
+REQUEST_MOVES: dict[str, str] = {"take": Request.Status.IN_PROGRESS, "close": Request.Status.CLOSED}
+
+
+def letter_allows(letter: Letter, action: str) -> bool:
+    return action in LETTER_ACTIONS.get(letter.status, frozenset())
+
+
+def request_allows(request: Request, action: str) -> bool:
+    return action in REQUEST_ACTIONS.get(request.status, frozenset())
+
+
+# --- Signed-in users ------------------------------------------------------------------------------
 
 def may_write_for(user, sender: Sender) -> bool:
     p = principal(user)
@@ -29,32 +66,40 @@ def may_write_for(user, sender: Sender) -> bool:
     return org is not None and p.covers(org.region_id, SECTOR_OF_AUTHORITY.get(org.authority, ""))  # type: ignore[call-overload]
 
 
+def _writes_letterheads(user) -> bool:
+    p = principal(user)
+    return p.is_operator or p.is_coordinator
+
+
 @rule(Sender, "change")
 def change_sender(user, sender) -> bool:
     if isinstance(sender, type):
-        return principal(user).is_operator or principal(user).is_coordinator
+        return _writes_letterheads(user)
     return may_write_for(user, sender)
 
 
 @rule(Register, "change")
 def change_register(user, register) -> bool:
+    if isinstance(register, type):
+        return _writes_letterheads(user)
     return may_write_for(user, register.sender)
 
 
 @rule(Letter, "create")
 def create_letter(user, _) -> bool:
-    p = principal(user)
-    return p.is_operator or p.is_coordinator
+    return _writes_letterheads(user)
 
 
-@rule(Letter, "change", "register", "delete")
-def change_letter(user, letter) -> bool:
-    return letter.status == Letter.Status.DRAFT and may_write_for(user, letter.sender)
+def _letter_step(action: str):
+    def check(user, letter) -> bool:
+        return letter_allows(letter, action) and may_write_for(user, letter.sender)
+
+    check.__name__ = f"{action}_letter"
+    return check
 
 
-@rule(Letter, "dispatch")
-def dispatch_letter(user, letter) -> bool:
-    return letter.status == Letter.Status.REGISTERED and may_write_for(user, letter.sender)
+for _action in ("change", "register", "delete", "dispatch"):
+    rule(Letter, _action)(_letter_step(_action))
 
 
 @rule(Letter, "track")
@@ -65,20 +110,23 @@ def track_letter(user, letter) -> bool:
 @rule(Letter, "cascade")
 def cascade_letter(user, letter) -> bool:
     """A coordinator whose authority received the letter may retell it to their organisations."""
-    from .selectors import authority_of
-
     p = principal(user)
-    if not p.is_coordinator or not letter.is_registered:
+    if not p.is_coordinator or not letter_allows(letter, "cascade"):
         return False
     authorities = [a for a in (authority_of(region_id, sector) for region_id, sector in p.regions) if a]
     return Delivery.objects.filter(letter=letter, organisation__in=authorities).exclude(
         status=Delivery.Status.QUEUED).exists()
 
 
+@rule(Dispatch, "national")
+def national_dispatch(user, _) -> bool:
+    """Sending to the authorities of every region is the operator's."""
+    return principal(user).is_operator
+
+
 @rule(LetterTemplate, "view")
 def view_template(user, _) -> bool:
-    p = principal(user)
-    return p.is_operator or p.is_coordinator
+    return _writes_letterheads(user)
 
 
 @rule(LetterTemplate, "change", "create")
@@ -96,6 +144,40 @@ def change_material(user, _) -> bool:
     return principal(user).is_operator
 
 
-@rule(Request, "view", "answer")
-def answer_request(user, _) -> bool:
+@rule(Request, "view")
+def view_request(user, _) -> bool:
     return principal(user).is_operator
+
+
+def _request_step(action: str):
+    def check(user, request) -> bool:
+        return principal(user).is_operator and (isinstance(request, type) or request_allows(request, action))
+
+    check.__name__ = f"{action}_request"
+    return check
+
+
+for _action in ("take", "answer", "close"):
+    rule(Request, _action)(_request_step(_action))
+
+
+# --- The system: the demo loader and commands -----------------------------------------------------
+
+system_rule(Sender, "change")(allow)
+system_rule(Register, "change")(allow)
+system_rule(LetterTemplate, "change", "create")(allow)
+system_rule(Material, "change", "create")(allow)
+# The services refuse a step the letter's status does not allow, with a reason (ValidationError).
+system_rule(Letter, "create", "change", "register", "delete", "dispatch", "track")(allow)
+system_rule(Dispatch, "national")(allow)
+
+
+# --- The public: visitors who are not signed in ---------------------------------------------------
+
+@public_rule(Delivery, "acknowledge")
+def acknowledge_delivery(_actor, delivery) -> bool:
+    """Whoever holds the link of a sent letter confirms it was read (the token is the credential)."""
+    return bool(delivery.token_hash)
+
+
+public_rule(Request, "submit")(allow)

@@ -10,7 +10,6 @@ from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
 from .models import (
-    AUTHORITY_OF_SECTOR,
     Delivery,
     Dispatch,
     Letter,
@@ -20,18 +19,9 @@ from .models import (
     Request,
     Sender,
 )
+from .scopes import AUTHORITY_OF_SECTOR, NOTHING, sender_filter
 
-_NOTHING = Q(pk__in=[])
-
-
-def sender_filter(user, prefix: str = "") -> Q:
-    """The letterheads a user writes on: the operator's, or their own authorities'."""
-    p = principal(user)
-    q = Q(**{f"{prefix}is_operator": True}) if p.is_operator else _NOTHING
-    for region_id, sector in sorted(p.regions):
-        q |= Q(**{f"{prefix}organisation__region_id": region_id,
-                  f"{prefix}organisation__authority": AUTHORITY_OF_SECTOR[sector]})
-    return q
+_NOTHING = NOTHING
 
 
 def senders_for(user) -> QuerySet[Sender]:

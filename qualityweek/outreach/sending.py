@@ -4,36 +4,24 @@ fate recorded (sent, or failed with the SMTP server's reason)."""
 from __future__ import annotations
 
 import io
-import smtplib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core.models import Job
+from qualityweek.core import mail
+from qualityweek.core.jobs import ChunkProgress
 
-from . import render, services
+from . import render
 from .content import content_for, letter_values, personal_content, qr_images, verify_url
 from .models import Delivery, Dispatch, Letter, RequestReply
+from .tokens import new_ack_token
 from .typography import plain
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        parts = [f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                 for code, msg in exc.recipients.values()]
-        return "Адрес отклонён сервером: " + "; ".join(parts)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        msg = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"Ошибка SMTP {exc.smtp_code}: {msg}"
-    return f"Не удалось отправить: {exc}"[:500]
 
 
 def letter_filename(letter: Letter, ext: str, suffix: str = "") -> str:
@@ -49,32 +37,32 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
     ids = list(Delivery.objects.filter(dispatch=dispatch, status=Delivery.Status.QUEUED)
                .order_by("pk").values_list("pk", flat=True))
     total, sent, failed = len(ids), 0, 0
-    mailer = mailers.default
     # Mail clients show a subject as plain text: no typographic non-breaking spaces there.
     base, values = content_for(letter, qr=qr), letter_values(letter)
     subject = f"Письмо № {letter.reg_number} от {letter.reg_date:%d.%m.%Y}: {plain(base.title)}"
-    with mailer:
+    with mail.session() as session:
         for done, pk in enumerate(ids, start=1):
             delivery = (Delivery.objects.select_related("organisation")
                         .filter(pk=pk, dispatch=dispatch, status=Delivery.Status.QUEUED).first())
             if delivery is None:  # a later dispatch took it over
                 continue
-            token = services.new_ack_token(delivery)
+            token = new_ack_token(delivery)
             content = personal_content(base, values, addressee=delivery.addressee, salutation=delivery.salutation)
             body = render_to_string("outreach/email/letter.txt", {
                 "letter": letter, "content": content, "delivery": delivery,
                 "ack_url": settings.SITE_URL + reverse("outreach_acknowledge", args=[token]),
                 "check_url": content.qr_url,
             })
-            message = EmailMessage(subject=subject, body=body, to=[delivery.email],
-                                   reply_to=[letter.sender.email] if letter.sender.email else None)
-            message.attach(letter_filename(letter, "pdf"), render.render_pdf(content), "application/pdf")
+            message = mail.message(to=[delivery.email], subject=subject, body=body,
+                                   reply_to=[letter.sender.email] if letter.sender.email else None,
+                                   attachments=[(letter_filename(letter, "pdf"), render.render_pdf(content),
+                                                 "application/pdf")])
             # No transaction is held while talking to the SMTP server; the row is written after.
             changes: dict[str, object]
             try:
-                mailer.send_messages([message])
-            except (smtplib.SMTPException, OSError) as exc:
-                changes = {"status": Delivery.Status.FAILED, "error": _reason(exc), "token_hash": ""}
+                session.send(message)
+            except mail.DeliveryError as exc:
+                changes = {"status": Delivery.Status.FAILED, "error": exc.reason, "token_hash": ""}
                 failed += 1
             else:
                 changes = {"status": Delivery.Status.SENT, "error": "", "sent_at": timezone.now(),
@@ -87,10 +75,10 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
 
 
 def render_chunk(*, job_id: str, letter_id: int, delivery_ids: list[int], formats: list[str]) -> int:
-    """Render one chunk of personal copies into the job's folder; the last chunk packs the ZIP."""
+    """Render one chunk of personal copies into the job's folder; returns the number of files."""
     letter = Letter.objects.select_related("sender", "campaign").get(pk=letter_id)
     qr = qr_images(verify_url(letter)) if letter.with_qr and letter.is_registered else None
-    folder = Path(settings.MEDIA_ROOT) / "private" / "letters" / job_id
+    folder = _folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
     deliveries = Delivery.objects.filter(pk__in=delivery_ids).select_related("organisation__region")
     done = 0
@@ -104,43 +92,46 @@ def render_chunk(*, job_id: str, letter_id: int, delivery_ids: list[int], format
         if "docx" in formats:
             (folder / f"{stem}.docx").write_bytes(render.render_docx(content))
             done += 1
-    Job.objects.filter(pk=job_id).update(done=F("done") + done)
     return done
 
 
-def finish_render(*, job_id: str, letter_id: int) -> bool:
-    """Pack the ZIP once every chunk is in; True for the call that did it."""
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        if job.done < job.total or job.status == Job.Status.DONE:
-            return False
-        letter = Letter.objects.get(pk=letter_id)
-        folder = Path(settings.MEDIA_ROOT) / "private" / "letters" / job_id
-        relative = f"private/letters/{job_id}.zip"
-        target = Path(settings.MEDIA_ROOT) / relative
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-            for path in sorted(folder.iterdir()):
-                z.write(path, path.name)
-        target.write_bytes(buf.getvalue())
-        for path in folder.iterdir():
-            path.unlink()
-        folder.rmdir()
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.DONE, result_file=relative, result_name=letter_filename(letter, "zip", "-copies"),
-            message=f"Готово файлов: {job.done}", finished_at=timezone.now())
-        return True
+def _folder(job_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "private" / "letters" / job_id
+
+
+def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
+    """Count this chunk as done; the chunk that completes the set packs the ZIP and finishes the job.
+    True for the call that did it."""
+    if not progress.chunk_done():
+        return False
+    job_id = str(progress.job.pk)
+    letter = Letter.objects.get(pk=letter_id)
+    folder = _folder(job_id)
+    relative = f"private/letters/{job_id}.zip"
+    target = Path(settings.MEDIA_ROOT) / relative
+    buf = io.BytesIO()
+    files = sorted(folder.iterdir())
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for path in files:
+            z.write(path, path.name)
+    target.write_bytes(buf.getvalue())
+    for path in files:
+        path.unlink()
+    folder.rmdir()
+    progress.finish(result_file=relative, result_name=letter_filename(letter, "zip", "-copies"),
+                    message=f"Готово файлов: {len(files)}")
+    return True
 
 
 def send_reply(*, reply_id: int) -> bool:
     reply = RequestReply.objects.select_related("request").get(pk=reply_id)
     req = reply.request
     body = render_to_string("outreach/email/request_reply.txt", {"request": req, "reply": reply})
-    message = EmailMessage(subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body, to=[req.email])
+    message = mail.message(to=[req.email], subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body)
     try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.FAILED, error=_reason(exc))
+        mail.send_now(message)
+    except mail.DeliveryError as exc:
+        RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.FAILED, error=exc.reason)
         return False
     RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.SENT, error="", sent_at=timezone.now())
     return True

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Iterable
+from io import BytesIO
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
-from qualityweek.core.jobs import start_job
+from qualityweek.core.jobs import start_chunked_job, start_job
 from qualityweek.core.mail import send_later
-from qualityweek.core.permissions import can
-from qualityweek.directory.access import principal
+from qualityweek.core.models import Job
+from qualityweek.core.permissions import can, require
 from qualityweek.directory.models import Organisation, Region
 
 from . import morph, placeholders, selectors
@@ -39,7 +39,8 @@ from .models import (
     RequestReply,
     Sender,
 )
-from .rules import may_write_for
+from .rules import REQUEST_MOVES
+from .tokens import TOKEN_ALPHABET, new_ack_token, token_hash  # noqa: F401  (new_ack_token re-exported)
 
 LETTER_FIELDS = ("reply_number", "reply_date", "addressing", "addressee_position", "addressee_person", "addressee",
                  "salutation", "title", "body", "attachment", "signer_position", "signer_name", "executor_name",
@@ -47,15 +48,6 @@ LETTER_FIELDS = ("reply_number", "reply_date", "addressing", "addressee_position
 TEXT_FIELDS = ("addressee", "salutation", "title", "body", "attachment")
 SENDER_FIELDS = ("name", "short_name", "address", "phone", "website", "email", "signer_position", "signer_name",
                  "executor_name", "executor_phone")
-
-
-def _require(actor: Actor, action: str, obj: Any) -> None:
-    if actor.user is not None and not can(actor.user, action, obj):
-        raise PermissionDenied
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Letterheads and registers --------------------------------------------------------------------
@@ -72,8 +64,7 @@ def save_sender(*, actor: Actor, sender: Sender | None = None, organisation: Org
         if name not in SENDER_FIELDS:
             raise ValueError(f"Field {name} cannot be set here.")
         setattr(sender, name, value.strip() if isinstance(value, str) else value)
-    if actor.user is not None and not may_write_for(actor.user, sender):
-        raise PermissionDenied
+    require(actor, "change", sender)
     sender.full_clean()
     sender.save()
     audit.record(actor=actor, action="sender.create" if creating else "sender.update", obj=sender, before=before,
@@ -96,8 +87,7 @@ def validate_pattern(pattern: str) -> str:
 @transaction.atomic
 def save_register(*, actor: Actor, sender: Sender, year: int, pattern: str, next_number: int = 1) -> Register:
     """Open a sender's register for a year, or change its pattern before any number is issued."""
-    if actor.user is not None and not may_write_for(actor.user, sender):
-        raise PermissionDenied
+    require(actor, "change", sender)
     pattern = validate_pattern(pattern)
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Укажите год от 2000 до 2100."})
@@ -121,7 +111,7 @@ def save_register(*, actor: Actor, sender: Sender, year: int, pattern: str, next
 
 @transaction.atomic
 def save_template(*, actor: Actor, template: LetterTemplate | None = None, **fields: Any) -> LetterTemplate:
-    _require(actor, "change", LetterTemplate)
+    require(actor, "change", LetterTemplate)
     creating = template is None
     template = template or LetterTemplate()
     before = None if creating else audit.snapshot(template)
@@ -182,8 +172,8 @@ def check_placeholders(letter: Letter) -> None:
 @transaction.atomic
 def create_letter(*, actor: Actor, sender: Sender, campaign: Campaign, template: LetterTemplate | None = None,
                   parent: Letter | None = None, **fields: Any) -> Letter:
-    if actor.user is not None and not (can(actor.user, "create", Letter) and may_write_for(actor.user, sender)):
-        raise PermissionDenied
+    require(actor, "create", Letter)
+    require(actor, "change", sender)
     letter = Letter(sender=sender, campaign=campaign, template=template, parent=parent, created_by=actor.user)
     defaults: dict[str, Any] = {"signer_position": sender.signer_position, "signer_name": sender.signer_name,
                                 "executor_name": sender.executor_name, "executor_phone": sender.executor_phone}
@@ -203,7 +193,7 @@ def create_letter(*, actor: Actor, sender: Sender, campaign: Campaign, template:
 def update_letter(*, actor: Actor, letter: Letter, **fields: Any) -> Letter:
     letter = (Letter.objects.select_for_update(of=("self",))
               .select_related("sender__organisation", "campaign").get(pk=letter.pk))
-    _require(actor, "change", letter)
+    require(actor, "change", letter)
     if letter.is_registered:
         raise ValidationError("Зарегистрированное письмо изменить нельзя.")
     before = audit.snapshot(letter)
@@ -216,7 +206,7 @@ def update_letter(*, actor: Actor, letter: Letter, **fields: Any) -> Letter:
 
 @transaction.atomic
 def delete_letter(*, actor: Actor, letter: Letter) -> None:
-    _require(actor, "delete", letter)
+    require(actor, "delete", letter)
     if letter.is_registered:
         raise ValidationError("Зарегистрированное письмо удалить нельзя.")
     audit.record(actor=actor, action="letter.delete", obj=letter, before=audit.snapshot(letter))
@@ -241,7 +231,7 @@ def register_letter(*, actor: Actor, letter: Letter, date: dt.date | None = None
 def _register(*, actor: Actor, letter: Letter, date: dt.date | None) -> Letter:
     letter = (Letter.objects.select_for_update(of=("self",))
               .select_related("sender__organisation", "campaign").get(pk=letter.pk))
-    _require(actor, "register", letter)
+    require(actor, "register", letter)
     if letter.is_registered:
         raise ValidationError("Письмо уже зарегистрировано.")
     check_placeholders(letter)
@@ -266,10 +256,9 @@ def _register(*, actor: Actor, letter: Letter, date: dt.date | None) -> Letter:
 def cascade_letter(*, actor: Actor, parent: Letter, template: LetterTemplate | None = None) -> Letter:
     """A coordinator's own draft retelling a letter their authority received, pre-filled as the
     Kirov ministry did in seed 004: own letterhead, own signatory, the operator's text."""
-    _require(actor, "cascade", parent)
+    require(actor, "cascade", parent)
     user = actor.user
-    if user is None:
-        raise PermissionDenied
+    assert user is not None  # only a coordinator cascades (see rules.cascade_letter)
     # The letterhead of the authority that received the letter (a coordinator may cover several).
     received = parent.deliveries.exclude(status=Delivery.Status.QUEUED).values("organisation_id")
     sender = selectors.senders_for(user).filter(organisation__in=received).first()
@@ -312,9 +301,8 @@ def personal_addressee(letter: Letter, org: Organisation) -> tuple[str, str]:
 def audience_for(*, actor: Actor, audience: str, kind: str = "", municipality: str = "",
                  organisation_ids: Iterable[int] | None = None):
     user = actor.user
-    p = principal(user)
     if audience in (Dispatch.Audience.EDUCATION_AUTHORITIES, Dispatch.Audience.INDUSTRY_AUTHORITIES):
-        if user is not None and not p.is_operator:
+        if not can(actor, "national", Dispatch):
             raise ValidationError({"audience": "Рассылка по всем регионам доступна только оператору."})
         authority = (Organisation.Authority.EDUCATION if audience == Dispatch.Audience.EDUCATION_AUTHORITIES
                      else Organisation.Authority.INDUSTRY)
@@ -330,12 +318,12 @@ def audience_for(*, actor: Actor, audience: str, kind: str = "", municipality: s
 
 @transaction.atomic
 def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "", municipality: str = "",
-                   organisation_ids: Iterable[int] | None = None) -> Dispatch:
-    """Queue one delivery per addressee and start the sending job (after commit)."""
-    from .tasks import send_dispatch_task
+                   organisation_ids: Iterable[int] | None = None, task: Any) -> Dispatch:
+    """Queue one delivery per addressee and start the sending job ``task`` (after commit).
 
+    Views call ``tasks.start_dispatch``, which passes the task."""
     letter = Letter.objects.select_for_update(of=("self",)).select_related("sender", "campaign").get(pk=letter.pk)
-    _require(actor, "dispatch", letter)
+    require(actor, "dispatch", letter)
     if not letter.is_registered:
         raise ValidationError("Сначала зарегистрируйте письмо: отправляются только письма с номером.")
     dispatch = Dispatch(letter=letter, audience=audience, created_by=actor.user)
@@ -379,7 +367,7 @@ def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "
     sendable = Delivery.objects.filter(dispatch=dispatch, status=Delivery.Status.QUEUED).count()
     owner = actor.user
     job = start_job(owner=owner, kind="outreach.dispatch",
-                    title=f"Рассылка письма № {letter.reg_number}", task=send_dispatch_task,
+                    title=f"Рассылка письма № {letter.reg_number}", task=task,
                     dispatch_id=dispatch.pk)
     dispatch.job, dispatch.total = job, total
     dispatch.save(update_fields=["job", "total"])
@@ -388,25 +376,15 @@ def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "
     return dispatch
 
 
-def new_ack_token(delivery: Delivery) -> str:
-    """A fresh, unguessable acknowledgement token (256 bits); only its hash is stored."""
-    token = secrets.token_urlsafe(32)
-    delivery.token_hash = _token_hash(token)
-    return token
-
-
 class AcknowledgementInvalid(Exception):
     """Raised with a Russian explanation for the person who opened the link."""
-
-
-TOKEN_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def find_delivery(token: str) -> Delivery:
     if not 40 <= len(token) <= 64 or not set(token) <= TOKEN_ALPHABET:
         raise AcknowledgementInvalid("Ссылка повреждена. Скопируйте её из письма целиком.")
     delivery = (Delivery.objects.select_related("letter__sender", "organisation")
-                .filter(token_hash=_token_hash(token)).first())
+                .filter(token_hash=token_hash(token)).first())
     if delivery is None:
         raise AcknowledgementInvalid("Ссылка не найдена. Возможно, письмо было отправлено повторно — "
                                      "воспользуйтесь ссылкой из последнего письма.")
@@ -417,6 +395,8 @@ def find_delivery(token: str) -> Delivery:
 def acknowledge(*, token: str, ip: str | None = None) -> Delivery:
     """Mark a delivery as read. The link works once: a second use changes nothing."""
     delivery = find_delivery(token)
+    actor = Actor.public(ip)
+    require(actor, "acknowledge", delivery)
     delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("letter", "organisation")
                 .get(pk=delivery.pk))
     if delivery.status == Delivery.Status.ACKNOWLEDGED:
@@ -425,7 +405,7 @@ def acknowledge(*, token: str, ip: str | None = None) -> Delivery:
     before = audit.snapshot(delivery, ["status", "acknowledged_at"])
     delivery.status, delivery.acknowledged_at = Delivery.Status.ACKNOWLEDGED, timezone.now()
     delivery.save(update_fields=["status", "acknowledged_at"])
-    audit.record(actor=Actor(user=None, ip=ip), action="delivery.acknowledge", obj=delivery, before=before,
+    audit.record(actor=actor, action="delivery.acknowledge", obj=delivery, before=before,
                  after=audit.snapshot(delivery, ["status", "acknowledged_at"]))
     return delivery
 
@@ -436,29 +416,21 @@ CHUNK = 500
 
 
 @transaction.atomic
-def start_render(*, actor: Actor, letter: Letter, formats: tuple[str, ...] = ("pdf", "docx")) -> Any:
-    """Render every addressee's personal copy into one ZIP, in chunks that several workers share."""
-    from .tasks import render_chunk_task
-
-    _require(actor, "track", letter)
+def start_render(*, actor: Actor, letter: Letter, formats: tuple[str, ...] = ("pdf", "docx"), task: Any) -> Job:
+    """Render every addressee's personal copy into one ZIP, in chunks of ``task`` that several workers
+    share. Views call ``tasks.start_render``, which passes the task."""
+    require(actor, "track", letter)
     if not set(formats) <= {"pdf", "docx"} or not formats:
         raise ValidationError({"formats": "Выберите PDF, DOCX или оба формата."})
     ids = list(letter.deliveries.order_by("pk").values_list("pk", flat=True))
     if not ids:
         raise ValidationError("У письма ещё нет адресатов: сначала сформируйте рассылку.")
-    from qualityweek.core.models import Job
-
-    job = Job.objects.create(owner=actor.user, kind="outreach.render",
-                             title=f"Персональные копии письма № {letter.reg_number or letter.pk}",
-                             total=len(ids) * len(formats))
-    chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-    def enqueue() -> None:
-        for n, chunk in enumerate(chunks):
-            render_chunk_task.enqueue(job_id=str(job.pk), letter_id=letter.pk, delivery_ids=chunk,
-                                      formats=list(formats), chunk=n, chunks=len(chunks))
-
-    transaction.on_commit(enqueue)
+    slices = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    job = start_chunked_job(
+        owner=actor.user, kind="outreach.render", title=f"Персональные копии письма № {letter.reg_number or letter.pk}",
+        task=task, total=len(ids) * len(formats),
+        chunks=[{"letter_id": letter.pk, "delivery_ids": chunk, "formats": list(formats), "chunk": n,
+                 "chunks": len(slices)} for n, chunk in enumerate(slices)])
     audit.record(actor=actor, action="letter.render", obj=letter, after={"copies": len(ids), "formats": formats})
     return job
 
@@ -469,10 +441,6 @@ MATERIAL_FIELDS = ("campaign", "kind", "title", "description", "url", "width", "
 
 
 def _image_size(content: bytes) -> tuple[int, int] | None:
-    from io import BytesIO
-
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(BytesIO(content)) as img:
             return img.size
@@ -492,7 +460,7 @@ ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".svg", ".pptx", ".ppt", 
 @transaction.atomic
 def save_material(*, actor: Actor, material: Material | None = None, audiences: Iterable[str] = (),
                   upload: tuple[str, bytes] | None = None, **fields: Any) -> Material:
-    _require(actor, "change", Material)
+    require(actor, "change", Material)
     creating = material is None
     material = material or Material()
     before = None if creating else _material_snapshot(material)
@@ -556,6 +524,8 @@ REQUESTS_PER_HOUR = 5
 def submit_request(*, name: str, email: str, topic: str, message: str, organisation_name: str = "",
                    region: Region | None = None, ip: str | None = None) -> Request:
     """Anyone may write to the mailbox; a few requests per hour per address keep spam out."""
+    actor = Actor.public(ip)
+    require(actor, "submit", Request)
     key = f"outreach:requests:{ip or 'unknown'}"
     if cache.get(key, 0) >= REQUESTS_PER_HOUR:
         raise ValidationError("Слишком много обращений с вашего адреса за час. Попробуйте позже или напишите "
@@ -572,24 +542,18 @@ def submit_request(*, name: str, email: str, topic: str, message: str, organisat
     req.full_clean()
     req.save()
     cache.set(key, cache.get(key, 0) + 1, 3600)
-    audit.record(actor=Actor(user=None, ip=ip), action="request.submit", obj=req, after=audit.snapshot(req))
+    audit.record(actor=actor, action="request.submit", obj=req, after=audit.snapshot(req))
     send_later(to=[req.email], subject=f"Обращение № {req.pk} принято — Неделя качества",
                template="outreach/email/request_received.txt", context={"request": req})
     return req
 
 
-REQUEST_TRANSITIONS = {
-    "take": ({Request.Status.NEW, Request.Status.ANSWERED, Request.Status.CLOSED}, Request.Status.IN_PROGRESS),
-    "close": ({Request.Status.NEW, Request.Status.IN_PROGRESS, Request.Status.ANSWERED}, Request.Status.CLOSED),
-}
-
-
 @transaction.atomic
 def move_request(*, actor: Actor, request: Request, action: str) -> Request:
-    _require(actor, "answer", request)
+    require(actor, "view", request)
     request = Request.objects.select_for_update().get(pk=request.pk)
-    allowed, target = REQUEST_TRANSITIONS[action]
-    if request.status not in allowed:
+    target = REQUEST_MOVES[action]
+    if not can(actor, action, request):
         raise ValidationError(f"Нельзя: обращение в статусе «{request.get_status_display()}».")
     before = audit.snapshot(request, ["status", "assignee_id"])
     request.status = target
@@ -602,13 +566,12 @@ def move_request(*, actor: Actor, request: Request, action: str) -> Request:
 
 
 @transaction.atomic
-def answer_request(*, actor: Actor, request: Request, body: str) -> RequestReply:
-    """Answer by e-mail: the reply is stored, the request becomes «answered», a job sends it."""
-    from .tasks import send_reply_task
-
-    _require(actor, "answer", request)
+def answer_request(*, actor: Actor, request: Request, body: str, task: Any) -> RequestReply:
+    """Answer by e-mail: the reply is stored, the request becomes «answered», the job ``task`` sends
+    it. Views call ``tasks.answer_request``, which passes the task."""
+    require(actor, "view", request)
     request = Request.objects.select_for_update().get(pk=request.pk)
-    if request.status == Request.Status.CLOSED:
+    if not can(actor, "answer", request):
         raise ValidationError("Обращение закрыто. Сначала возьмите его в работу снова.")
     if len(body.strip()) < 5:
         raise ValidationError({"body": "Напишите ответ."})
@@ -619,7 +582,8 @@ def answer_request(*, actor: Actor, request: Request, body: str) -> RequestReply
     request.save(update_fields=["status", "assignee", "updated_at"])
     audit.record(actor=actor, action="request.answer", obj=request, before=before,
                  after=audit.snapshot(request, ["status", "assignee_id"]) | {"reply": reply.pk})
-    transaction.on_commit(lambda: send_reply_task.enqueue(reply_id=reply.pk))
+    start_job(owner=actor.user, kind="outreach.reply", title=f"Ответ на обращение № {request.pk}", task=task,
+              reply_id=reply.pk)
     return reply
 
 

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_POST
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
-from qualityweek.core.permissions import can
-from qualityweek.directory.access import principal
+from qualityweek.core.permissions import actions_for, can
 
 from . import render as renderer
-from . import selectors, services
+from . import selectors, services, tasks
 from .content import content_for
 from .forms import (
     DispatchForm,
@@ -38,7 +37,8 @@ from .forms import (
     SenderForm,
     TemplateForm,
 )
-from .models import Audience, Delivery, Dispatch, Letter, LetterTemplate, Material, Request, Sender
+from .models import Audience, Delivery, Dispatch, Letter, LetterTemplate, Material, Register, Request, Sender
+from .rules import REQUEST_MOVES
 from .sending import letter_filename
 
 
@@ -52,13 +52,13 @@ def _posted(request: HttpRequest):
 
 @login_required
 def letter_list(request: HttpRequest) -> HttpResponse:
-    p = principal(request.user)
-    written = selectors.written_by(request.user) if (p.is_operator or p.is_coordinator) else Letter.objects.none()
+    may_create = can(request.user, "create", Letter)
+    written = selectors.written_by(request.user) if may_create else Letter.objects.none()
     received = selectors.received_by(request.user)
     return render(request, "outreach/letter_list.html", {
         "written": Paginator(written, 50).get_page(request.GET.get("page")),
         "received": received[:100],
-        "may_create": can(request.user, "create", Letter),
+        "may_create": may_create,
     })
 
 
@@ -126,8 +126,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     return render(request, "outreach/letter_detail.html", {
         "letter": letter, "content": content, "problems": problems,
-        "may_change": can(user, "change", letter), "may_dispatch": can(user, "dispatch", letter),
-        "may_track": can(user, "track", letter), "may_cascade": can(user, "cascade", letter),
+        "actions": actions_for(user, letter),
         "register_form": RegisterLetterForm(initial={"date": timezone.localdate()}),
         "cascades": selectors.letters_for(user).filter(parent=letter),
     })
@@ -193,9 +192,8 @@ def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _audiences(request: HttpRequest, letter: Letter) -> list[str]:
-    p = principal(request.user)
     options = [Dispatch.Audience.ORGANISATIONS]
-    if p.is_operator and letter.sender.is_operator:
+    if can(request.user, "national", Dispatch) and letter.sender.is_operator:
         options = [Dispatch.Audience.EDUCATION_AUTHORITIES, Dispatch.Audience.INDUSTRY_AUTHORITIES, *options]
     if letter.deliveries.exists():
         options.append(Dispatch.Audience.RESEND)
@@ -211,7 +209,7 @@ def letter_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.start_dispatch(actor=Actor.from_request(request), letter=letter, audience=data["audience"],
+            tasks.start_dispatch(actor=Actor.from_request(request), letter=letter, audience=data["audience"],
                                     kind=data.get("kind") or "", municipality=data.get("municipality") or "")
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -248,7 +246,7 @@ def letter_tracking(request: HttpRequest, pk: int) -> HttpResponse:
     context = _tracking_context(request, letter)
     context |= {
         "may_dispatch": can(request.user, "dispatch", letter),
-        "funnel": selectors.funnel(letter) if principal(request.user).is_operator else None,
+        "funnel": selectors.funnel(letter) if can(request.user, "national", Dispatch) else None,
         "render_form": RenderForm(),
     }
     return render(request, "outreach/letter_tracking.html", context)
@@ -273,7 +271,7 @@ def letter_render(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Выберите хотя бы один формат.")
         return redirect("outreach_letter_tracking", pk=letter.pk)
     try:
-        job = services.start_render(actor=Actor.from_request(request), letter=letter,
+        job = tasks.start_render(actor=Actor.from_request(request), letter=letter,
                                     formats=tuple(form.cleaned_data["formats"]))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -300,13 +298,13 @@ def letter_cascade(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def letterhead(request: HttpRequest) -> HttpResponse:
-    p = principal(request.user)
-    if not (p.is_operator or p.is_coordinator):
+    if not can(request.user, "change", Sender):
         raise PermissionDenied
     sender = selectors.senders_for(request.user).first()
     organisation = None
     initial = {}
-    if sender is None and p.is_coordinator:
+    # A coordinator's first letterhead is their authority's; the operator's has no organisation.
+    if sender is None and not can(request.user, "change", Sender(is_operator=True)):
         authorities = selectors.authorities_for(request.user)
         if not authorities:
             raise Http404
@@ -333,8 +331,7 @@ def letterhead(request: HttpRequest) -> HttpResponse:
 @login_required
 def register_list(request: HttpRequest) -> HttpResponse:
     senders = selectors.senders_for(request.user)
-    p = principal(request.user)
-    if not (p.is_operator or p.is_coordinator):
+    if not can(request.user, "change", Register):
         raise PermissionDenied
     sender = senders.first()
     form = RegisterForm(_posted(request), initial={"year": timezone.localdate().year})
@@ -505,7 +502,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "answer", Request):
+    if not can(request.user, "view", Request):
         raise PermissionDenied
     status = request.GET.get("status", "")
     status = status if status in Request.Status.values else ""
@@ -523,21 +520,22 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_request(actor=Actor.from_request(request), request=req, body=form.cleaned_data["body"])
+            tasks.answer_request(actor=Actor.from_request(request), request=req, body=form.cleaned_data["body"])
         except ValidationError as exc:
             apply_errors(form, exc, default_field="body")
         else:
             messages.success(request, f"Ответ отправляется на {req.email}.")
             return redirect("outreach_request_detail", pk=req.pk)
     return render(request, "outreach/request_detail.html", {
-        "req": req, "form": form, "replies": req.replies.select_related("author")})
+        "req": req, "form": form, "replies": req.replies.select_related("author"),
+        "actions": actions_for(request.user, req)})
 
 
 @login_required
 @require_POST
 def request_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     req = get_object_or_404(selectors.requests_for(request.user), pk=pk)
-    if action not in services.REQUEST_TRANSITIONS:
+    if action not in REQUEST_MOVES:
         raise Http404
     try:
         services.move_request(actor=Actor.from_request(request), request=req, action=action)

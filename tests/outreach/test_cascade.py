@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from qualityweek.core.audit import Actor
 from qualityweek.directory.models import Organisation
-from qualityweek.outreach import selectors, services
+from qualityweek.outreach import selectors, services, tasks
 from qualityweek.outreach.models import Delivery, Dispatch, Letter
 from qualityweek.outreach.typography import plain
 from tests import factories as f
@@ -28,7 +28,7 @@ def received(world, authorities, kirov_industry_sender, make_letter, smtp, djang
                            year=dt.date.today().year, pattern="{n}-01-08", next_number=412)
     letter = make_letter("business")
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_dispatch(actor=Actor(user=world.operator), letter=letter,
+        tasks.start_dispatch(actor=Actor(user=world.operator), letter=letter,
                                 audience=Dispatch.Audience.INDUSTRY_AUTHORITIES)
     kirov = Organisation.objects.get(region__code="43", authority="industry")
     message = next(m for m in smtp.messages if m["To"] == kirov.email)
@@ -103,7 +103,7 @@ def test_a_coordinator_without_a_letterhead_is_told_to_fill_it(client, world, au
                                                                 django_capture_on_commit_callbacks):
     letter = make_letter()
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_dispatch(actor=Actor(user=world.operator), letter=letter,
+        tasks.start_dispatch(actor=Actor(user=world.operator), letter=letter,
                                 audience=Dispatch.Audience.EDUCATION_AUTHORITIES)
     client.force_login(world.kirov_edu)
     response = client.post(reverse("outreach_letter_cascade", args=[letter.pk]), follow=True)
@@ -120,12 +120,12 @@ def test_the_cascade_goes_to_the_coordinators_organisations_only(world, received
     actor = Actor(user=world.kirov_business)
     child = services.register_letter(actor=actor, letter=services.cascade_letter(actor=actor, parent=parent))
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_dispatch(actor=actor, letter=child, audience=Dispatch.Audience.ORGANISATIONS)
+        tasks.start_dispatch(actor=actor, letter=child, audience=Dispatch.Audience.ORGANISATIONS)
     statuses = {d.organisation.name: d.status for d in child.deliveries.select_related("organisation")}
     assert statuses == {world.kirov_company.name: Delivery.Status.SENT, other.name: Delivery.Status.NO_EMAIL}
     # A coordinator may not mail every authority of the country.
     with pytest.raises(Exception, match="только оператору"):
-        services.start_dispatch(actor=actor, letter=child, audience=Dispatch.Audience.INDUSTRY_AUTHORITIES)
+        tasks.start_dispatch(actor=actor, letter=child, audience=Dispatch.Audience.INDUSTRY_AUTHORITIES)
 
 
 def test_done_when_seed_000_for_2026_to_89_authorities_and_the_kirov_cascade(

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry, Job
 from qualityweek.directory.models import Organisation
-from qualityweek.outreach import services
+from qualityweek.outreach import services, tasks
 from qualityweek.outreach.models import Delivery, Dispatch, Letter
 
 from .conftest import add_head
@@ -26,7 +26,7 @@ ACK_RE = re.compile(r"http://127\.0\.0\.1:8000(/outreach/ack/([A-Za-z0-9_-]+)/)"
 
 def send(letter: Letter, user, audience: str, capture, **kwargs) -> Dispatch:
     with capture(execute=True):
-        return services.start_dispatch(actor=Actor(user=user), letter=letter, audience=audience, **kwargs)
+        return tasks.start_dispatch(actor=Actor(user=user), letter=letter, audience=audience, **kwargs)
 
 
 @pytest.fixture

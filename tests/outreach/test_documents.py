@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from qualityweek.campaigns import services as campaign_services
 from qualityweek.core.audit import Actor
-from qualityweek.outreach import placeholders, render, seed_texts, services
+from qualityweek.outreach import placeholders, render, seed_texts, services, tasks
 from qualityweek.outreach.content import content_for, parse_body, qr_images, verify_url
 
 # The requisites and paragraphs of seed 000 as the operator's letter has them (the paragraph broken by
@@ -181,11 +181,11 @@ def test_personal_copies_are_rendered_in_chunks_into_one_zip(world, make_letter,
     monkeypatch.setattr(services, "CHUNK", 2)  # two chunks: the second one packs the ZIP
     letter = make_letter(addressing="personal")
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_dispatch(actor=Actor(user=world.operator), letter=letter,
+        tasks.start_dispatch(actor=Actor(user=world.operator), letter=letter,
                                 audience=Dispatch.Audience.ORGANISATIONS)
     assert letter.deliveries.count() == 3
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.start_render(actor=Actor(user=world.operator), letter=letter, formats=("pdf", "docx"))
+        job = tasks.start_render(actor=Actor(user=world.operator), letter=letter, formats=("pdf", "docx"))
     job = Job.objects.get(pk=job.pk)
     assert (job.status, job.done, job.total) == (Job.Status.DONE, 6, 6)
     with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / job.result_file) as z:

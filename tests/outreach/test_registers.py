@@ -87,7 +87,7 @@ def test_a_registered_letter_is_frozen(world, make_letter):
     with pytest.raises(PermissionDenied):  # the "change" rule allows drafts only
         services.update_letter(actor=Actor(user=world.operator), letter=letter, title="Другой заголовок")
     with pytest.raises(ValidationError, match="уже зарегистрировано"):
-        services.register_letter(actor=Actor(user=None), letter=letter)
+        services.register_letter(actor=Actor.system(), letter=letter)
     before = (letter.title, letter.number, letter.reg_number)
     letter.refresh_from_db()
     assert (letter.title, letter.number, letter.reg_number) == before
