@@ -8,7 +8,7 @@ import random
 
 from django.utils import timezone
 
-from qualityweek.analytics import tally
+from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation

@@ -28,7 +28,7 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from qualityweek.analytics import tally
+from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core import audit

@@ -275,3 +275,151 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- the incremental aggregates (written by ``tally.py``) -----------------------------------------------
+# Derived data: every row can be recomputed from the activities (``manage.py recount_aggregates``).
+# Counters are signed so that a write that bypassed the tally shows up as a difference in the recount
+# instead of breaking a later user's request. The tables keep the names they were created with.
+
+def _counter(label: str) -> models.BigIntegerField:
+    return models.BigIntegerField(label, default=0)
+
+
+class CategorySums(models.Model):
+    """Activities, late ones, and participants by category."""
+
+    activities = _counter("мероприятий")
+    late = _counter("с опозданием")
+    pupils_1_4 = _counter("учащиеся 1–4")
+    pupils_5_9 = _counter("учащиеся 5–9")
+    pupils_10_11 = _counter("учащиеся 10–11")
+    students = _counter("студенты")
+    teachers = _counter("педагоги")
+    parents = _counter("родители")
+    employees = _counter("сотрудники")
+    customers = _counter("клиенты")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def participants(self) -> int:
+        return sum(getattr(self, f) for f in CATEGORY_FIELDS)
+
+
+class ActivityTally(CategorySums):
+    """campaign × region × sector × activity type × status: the finest aggregate (open data, drill-down)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        db_table = "analytics_activitytally"
+        verbose_name = "сводка по типам и регионам"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "sector", "type", "status"],
+                                               name="analytics_activity_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class RegionTally(CategorySums):
+    """campaign × region × sector × status: what the national dashboard reads per region."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        db_table = "analytics_regiontally"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "sector", "status"],
+                                               name="analytics_region_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class TypeTally(CategorySums):
+    """campaign × activity type × status: the national distribution by type and the year-over-year."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+
+    class Meta:
+        db_table = "analytics_typetally"
+        constraints = [models.UniqueConstraint(fields=["campaign", "type", "status"],
+                                               name="analytics_type_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class DayTally(models.Model):
+    """campaign × region × sector × start day × status: the timeline across Quality Week."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    day = models.DateField()
+    status = models.CharField(max_length=16)
+    activities = _counter("мероприятий")
+    participants = _counter("участников")
+
+    class Meta:
+        db_table = "analytics_daytally"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "sector", "day", "status"],
+                                               name="analytics_day_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class Participation(models.Model):
+    """campaign × organisation: how many of its activities are in each state."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participations")
+    planned = _counter("запланировано")
+    submitted = _counter("на проверке")
+    approved = _counter("принято")
+    returned = _counter("возвращено")
+    cancelled = _counter("отменено")
+    late = _counter("получено с опозданием")  # late among submitted + approved
+    participants = _counter("участников (принято)")
+    participants_submitted = _counter("участников (на проверке)")
+
+    class Meta:
+        db_table = "analytics_participation"
+        constraints = [models.UniqueConstraint(fields=["campaign", "organisation", "region", "sector"],
+                                               name="analytics_participation_key")]
+        indexes = [models.Index(fields=["campaign", "region", "sector"], name="analytics_p_campaig_da7c1d_idx")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class RegionCount(models.Model):
+    """campaign × region × sector: organisations taking part, kept in step with Participation."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=16, choices=Sector.choices)
+    organisations = _counter("организаций с мероприятиями")  # any activity not cancelled
+    reported = _counter("организаций, приславших отчёт")  # submitted or approved
+    approved = _counter("организаций с принятым отчётом")
+
+    class Meta:
+        db_table = "analytics_regioncount"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "sector"],
+                                               name="analytics_region_count_key")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"

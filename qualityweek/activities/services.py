@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from qualityweek.analytics import tally
+from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor

@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from qualityweek.core.demo import DemoContext
 
-from . import tally
-from .models import HistoricalTotal, Reminder
+from qualityweek.activities import tally
+from qualityweek.activities.models import (
+    ActivityTally,
+    DayTally,
+    Participation,
+    RegionCount,
+    RegionTally,
+    TypeTally,
+)
+
+from . import denominators
+from .models import Denominator, HistoricalTotal, Reminder
 
 # year: (activities, organisations, regions, participants, pupils in the quality lesson)
 HISTORY = {
@@ -28,12 +38,11 @@ def build(ctx: DemoContext) -> dict[str, int]:
         HistoricalTotal(year=y, activities=HISTORY[y][0], organisations=HISTORY[y][1], regions=HISTORY[y][2],
                         participants=HISTORY[y][3], pupils_in_lesson=HISTORY[y][4], source=SOURCE) for y in years])
     rows = tally.rebuild()
+    denominators.refresh_denominators()
     return {"итогов прошлых лет": len(years), "строк сводных показателей": rows}
 
 
 def wipe() -> None:
-    from .models import ActivityTally, DayTally, Denominator, Participation, RegionCount, RegionTally, TypeTally
-
     for model in (ActivityTally, RegionTally, TypeTally, DayTally, Participation, RegionCount, Denominator, Reminder,
                   HistoricalTotal):
         model.objects.all().delete()

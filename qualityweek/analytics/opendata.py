@@ -14,13 +14,20 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
-from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType, Category
+from qualityweek.activities import tally
+from qualityweek.activities.models import (
+    CATEGORY_FIELDS,
+    Activity,
+    ActivityTally,
+    ActivityType,
+    Category,
+    RegionCount,
+    TypeTally,
+)
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import public_cache
 from qualityweek.directory.models import Region
 
-from . import tally
-from .models import ActivityTally, RegionCount, TypeTally
 
 SCHEMA_ID = "qualityweek-open-data/aggregates/v1"
 # (name, JSON type, description) — the order of the columns in every format. Never reorder or

@@ -16,14 +16,27 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType, Category, RegionalReport
+from qualityweek.activities import tally
+from qualityweek.activities.models import (
+    CATEGORY_FIELDS,
+    Activity,
+    ActivityTally,
+    ActivityType,
+    Category,
+    DayTally,
+    Participation,
+    RegionalReport,
+    RegionCount,
+    RegionTally,
+    TypeTally,
+)
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Organisation, Region, Sector
 
-from . import tally
-from .models import DayTally, HistoricalTotal, Participation, RegionCount, RegionTally, Reminder, TypeTally
+from . import denominators
+from .models import HistoricalTotal, Reminder
 
 S = Activity.Status
 LEARNERS = ("pupils_1_4", "pupils_5_9", "pupils_10_11")
@@ -327,8 +340,6 @@ def _types(campaign: Campaign, region_id: int | None = None, sector: str = "",
            names: dict[int, ActivityType] | None = None) -> list[dict[str, Any]]:
     names = names if names is not None else {t.pk: t for t in ActivityType.objects.all()}
     if region_id:
-        from .models import ActivityTally
-
         qs: QuerySet = ActivityTally.objects.filter(campaign=campaign, region_id=region_id, sector=sector)
     else:
         qs = TypeTally.objects.filter(campaign=campaign)
@@ -459,7 +470,7 @@ def national(campaign: Campaign, *, by_sector: bool = False, announced: list[Cam
             area.reported += reported
             area.approved_orgs += approved
     as_of = None
-    for region_id, sector, registered, with_size, size_total, refreshed_at in tally.denominators(
+    for region_id, sector, registered, with_size, size_total, refreshed_at in denominators.denominators(
             getattr(settings, "ANALYTICS_DIRECTORY_TTL", 300)):
         as_of = refreshed_at
         for area in targets(region_id, sector):

@@ -9,8 +9,8 @@ from django.db import connection, connections
 
 from qualityweek.activities import services
 from qualityweek.activities.models import Activity
-from qualityweek.analytics import tally
-from qualityweek.analytics.models import RegionCount, RegionTally
+from qualityweek.activities import tally
+from qualityweek.activities.models import RegionCount, RegionTally
 from qualityweek.core.audit import Actor
 
 pytestmark = [

@@ -9,7 +9,8 @@ from django.core import mail
 from django.urls import reverse
 
 from qualityweek.activities.models import RegionalReport
-from qualityweek.analytics import selectors, services, tally
+from qualityweek.activities import tally
+from qualityweek.analytics import denominators, selectors, services
 from qualityweek.analytics.models import HistoricalTotal, Reminder
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
@@ -29,7 +30,7 @@ def figures(world, make_activity, campaign):
     make_activity(status="planned")
     make_activity(world.kirov_company, status="approved", customers=40)
     make_activity(world.moscow_school, status="approved", pupils_10_11=500)
-    tally.refresh_denominators()
+    denominators.refresh_denominators()
     return campaign
 
 
@@ -53,7 +54,7 @@ def test_national_figures(world, figures):
 
 def test_closed_organisations_are_not_expected_to_report(world, figures):
     Organisation.objects.filter(pk=world.kirov_school.pk).update(status=Organisation.Status.CLOSED)
-    tally.refresh_denominators()
+    denominators.refresh_denominators()
     kirov = next(a for a in selectors.national(figures).areas if a.region.code == "43")
     assert kirov.completeness.expected == 1  # only the company's activity is still expected
     assert kirov.approved.activities == 3  # what was held stays held
@@ -122,7 +123,7 @@ def test_drill_down_region_to_organisations_to_activities(client, world, figures
 
 def test_not_reported_list_and_reminders(client, world, figures, django_capture_on_commit_callbacks):
     silent = f.organisation("43", name="МКОУ ООШ д. Малые Ключи", email="kluchi@example.ru")
-    tally.refresh_denominators()
+    denominators.refresh_denominators()
     client.force_login(world.kirov_edu)
     url = reverse("analytics_region", args=["43"]) + f"?year={figures.year}&show=not_reported"
     html = client.get(url).content.decode()

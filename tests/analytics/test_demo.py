@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from qualityweek.analytics import demo as analytics_demo
-from qualityweek.analytics import selectors, tally
+from qualityweek.activities import tally
+from qualityweek.analytics import selectors
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.directory.models import User
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from qualityweek.activities.models import Activity, ImportBatch
-from qualityweek.analytics import tally
+from qualityweek.activities import tally
 from tests.activities.files import HEADERS, row, xlsx
 
 pytestmark = pytest.mark.django_db

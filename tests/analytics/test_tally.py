@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from qualityweek.activities import services
 from qualityweek.activities.models import Activity, ActivityType
-from qualityweek.analytics import tally
-from qualityweek.analytics.models import ActivityTally, Participation, RegionCount, RegionTally
+from qualityweek.activities import tally
+from qualityweek.activities.models import ActivityTally, Participation, RegionCount, RegionTally
 from qualityweek.core.audit import Actor
 
 from .conftest import representative, reviewer

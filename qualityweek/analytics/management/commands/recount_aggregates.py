@@ -11,7 +11,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qualityweek.analytics import tally
+from qualityweek.activities import tally
+from qualityweek.analytics import denominators
 from qualityweek.campaigns.models import Campaign
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Расхождений: {len(diffs)}.")
         if fix:
             rows = tally.rebuild(campaign)
+            denominators.refresh_denominators()
             left = tally.recount(campaign)
             self.stdout.write(f"Показатели пересчитаны заново ({rows} строк); расхождений после пересчёта: "
                               f"{len(left)}.")

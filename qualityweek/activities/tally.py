@@ -22,18 +22,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from qualityweek.activities.models import CATEGORY_FIELDS, Activity
 from qualityweek.core import public_cache
 
 from .models import (
+    CATEGORY_FIELDS,
+    Activity,
     ActivityTally,
     DayTally,
-    Denominator,
     Participation,
     RegionCount,
     RegionTally,
@@ -415,40 +414,5 @@ def rebuild(campaign: Any = None) -> int:
         written += len(counts)
         if campaign_id:
             touched.add(campaign_id)
-    refresh_denominators()
     public_cache.bump_figures_on_commit(touched)
     return written
-
-
-# --- the directory side: coverage denominators ---------------------------------------------------------------
-
-def refresh_denominators() -> None:
-    """Registered active organisations per region and sector (regional authorities left out),
-    recomputed from the directory in one grouped query."""
-    from qualityweek.directory.models import Organisation
-
-    now = timezone.now()
-    rows = (Organisation.objects.filter(status=Organisation.Status.ACTIVE, authority="").order_by()
-            .values("region_id", "sector")
-            .annotate(n=Count("id"), with_size=Count("size"), size_total=Coalesce(Sum("size"), Value(0))))
-    objs = [Denominator(region_id=r["region_id"], sector=r["sector"], organisations=r["n"],
-                        with_size=r["with_size"], size_total=r["size_total"], refreshed_at=now) for r in rows]
-    try:
-        with transaction.atomic():
-            Denominator.objects.all().delete()
-            Denominator.objects.bulk_create(objs)
-    except IntegrityError:  # a concurrent request refreshed them at the same moment
-        pass
-
-
-def denominators(max_age: float) -> list[tuple]:
-    """(region_id, sector, organisations, with_size, size_total, refreshed_at) per region and sector,
-    refreshed first when older than ``max_age`` seconds (organisations change rarely; the dashboard
-    says as of when)."""
-    fields = ("region_id", "sector", "organisations", "with_size", "size_total", "refreshed_at")
-    rows = list(Denominator.objects.values_list(*fields))
-    oldest = min((r[-1] for r in rows), default=None)
-    if oldest is None or (timezone.now() - oldest).total_seconds() > max_age:
-        refresh_denominators()
-        rows = list(Denominator.objects.values_list(*fields))
-    return rows
