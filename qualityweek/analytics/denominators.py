@@ -13,31 +13,35 @@ from qualityweek.directory.models import Organisation
 from .models import Denominator
 
 
-def refresh_denominators() -> None:
+def _from_directory() -> list[tuple]:
     """Registered active organisations per region and sector (regional authorities left out),
-    recomputed from the directory in one grouped query."""
+    computed from the directory in one grouped query."""
     now = timezone.now()
     rows = (Organisation.objects.filter(status=Organisation.Status.ACTIVE, authority="").order_by()
             .values("region_id", "sector")
             .annotate(n=Count("id"), with_size=Count("size"), size_total=Coalesce(Sum("size"), Value(0))))
-    objs = [Denominator(region_id=r["region_id"], sector=r["sector"], organisations=r["n"],
-                        with_size=r["with_size"], size_total=r["size_total"], refreshed_at=now) for r in rows]
+    return [(r["region_id"], r["sector"], r["n"], r["with_size"], r["size_total"], now) for r in rows]
+
+
+def refresh_denominators() -> None:
+    """Store the denominators (the demo loader, ``recount_aggregates`` and benchmarks call it)."""
+    objs = [Denominator(region_id=r, sector=s, organisations=n, with_size=w, size_total=t, refreshed_at=at)
+            for r, s, n, w, t, at in _from_directory()]
     try:
         with transaction.atomic():
             Denominator.objects.all().delete()
             Denominator.objects.bulk_create(objs)
-    except IntegrityError:  # a concurrent request refreshed them at the same moment
+    except IntegrityError:  # a concurrent refresh at the same moment
         pass
 
 
 def denominators(max_age: float) -> list[tuple]:
-    """(region_id, sector, organisations, with_size, size_total, refreshed_at) per region and sector,
-    refreshed first when older than ``max_age`` seconds (organisations change rarely; the dashboard
-    says as of when)."""
+    """(region_id, sector, organisations, with_size, size_total, as_of) per region and sector: the
+    stored rows while younger than ``max_age`` seconds, else computed afresh from the directory.
+    A read never writes: the stored rows are only a cache that explicit refreshes fill."""
     fields = ("region_id", "sector", "organisations", "with_size", "size_total", "refreshed_at")
     rows = list(Denominator.objects.values_list(*fields))
     oldest = min((r[-1] for r in rows), default=None)
     if oldest is None or (timezone.now() - oldest).total_seconds() > max_age:
-        refresh_denominators()
-        rows = list(Denominator.objects.values_list(*fields))
+        return _from_directory()
     return rows

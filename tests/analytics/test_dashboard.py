@@ -211,3 +211,14 @@ def test_cached_national_body_follows_every_aggregate_change(client, world, figu
         make_activity(status="approved", pupils_5_9=52)
     html = client.get(url, params).content.decode()
     assert 'aria-label="Кировская область: 200 участников"' in html
+
+
+def test_reading_the_denominators_writes_nothing(world):
+    from qualityweek.analytics import denominators as d
+    from qualityweek.analytics.models import Denominator
+
+    Denominator.objects.all().delete()
+    rows = d.denominators(max_age=300)
+    assert not Denominator.objects.exists()  # computed for the read, not stored by it
+    kirov = {(r[1]): r[2] for r in rows if r[0] == world.kirov_school.region_id}
+    assert kirov == {"education": 1, "business": 1}
