@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -173,3 +175,67 @@ def test_role_socket_matrix(client, world, asgi_server):
             assert connected == (SOCKETS[pattern.name][role] == "accept"), (pattern.name, role)
             if connected and pattern.name == "ws_health":
                 assert (answer["user"] or {}).get("email") == (user.email if user else None), (role, answer)
+
+
+# --- can(view) agrees with the scoped reads, for every model that has a view rule ----------------------
+
+def _scoped_reads() -> dict[type, Callable[[Any, Any], bool]]:
+    from django.http import Http404
+
+    from qualityweek.activities import regional
+    from qualityweek.activities import selectors as activity_selectors
+    from qualityweek.activities.models import Activity, Photo, RegionalReport
+    from qualityweek.campaigns.models import Campaign
+    from qualityweek.campaigns.selectors import campaigns_for
+    from qualityweek.directory import selectors as directory_selectors
+    from qualityweek.directory.models import Organisation, Region
+    from qualityweek.outreach import selectors as outreach_selectors
+    from qualityweek.outreach.models import LetterTemplate, Material, Request
+    from qualityweek.showcase.models import BestPractice
+    from qualityweek.showcase.selectors import practices_for
+
+    def in_(selector: Callable[[Any], Any]) -> Callable[[Any, Any], bool]:
+        return lambda user, obj: selector(user).filter(pk=obj.pk).exists()
+
+    def report_visible(user: Any, report: Any) -> bool:
+        try:
+            regional.report_for(user, year=report.campaign.year, region_code=report.region.code, sector=report.sector)
+        except Http404:
+            return False
+        return True
+
+    return {
+        Region: in_(directory_selectors.regions_for),
+        Organisation: in_(directory_selectors.organisations_for),
+        Activity: in_(activity_selectors.activities_for),
+        Photo: lambda user, photo: activity_selectors.activities_for(user).filter(pk=photo.activity_id).exists(),
+        RegionalReport: report_visible,
+        Campaign: in_(campaigns_for),
+        BestPractice: in_(practices_for),
+        LetterTemplate: in_(outreach_selectors.templates_for),
+        Material: in_(outreach_selectors.materials_for),
+        Request: in_(outreach_selectors.requests_for),
+    }
+
+
+def test_every_model_with_a_view_rule_has_a_scoped_read():
+    from qualityweek.core.permissions import USER, _rules
+
+    viewable = {model for (kind, model, action) in _rules if kind == USER and action == "view"}
+    assert viewable == set(_scoped_reads()), "Add the model's scoped read to _scoped_reads()"
+
+
+def test_can_view_agrees_with_the_scoped_reads(world, objects):
+    from qualityweek.core.permissions import can
+
+    checked = 0
+    for model, visible in _scoped_reads().items():
+        rows = list(model._default_manager.all()[:200])
+        for role in ROLES:
+            user = world.as_role(role)
+            if user is None:
+                continue
+            for obj in rows:
+                assert can(user, "view", obj) == visible(user, obj), (model.__name__, obj.pk, role)
+                checked += 1
+    assert checked > 100

@@ -10,7 +10,12 @@ from .models import COORDINATED_SECTORS, Invitation, Organisation, Region, Role
 
 @rule(Region, "view")
 def view_region(user: Any, region: Any) -> bool:
-    return True
+    """The regions a person works in, as ``selectors.region_choices_for`` lists them."""
+    p = principal(user)
+    if p.is_operator or any(region_id == region.pk for region_id, _ in p.regions):
+        return True
+    return bool(p.organisations) and Organisation.objects.filter(pk__in=list(p.organisations),
+                                                                 region_id=region.pk).exists()
 
 
 @rule(Organisation, "view")

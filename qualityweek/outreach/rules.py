@@ -125,8 +125,16 @@ def national_dispatch(user, _) -> bool:
 
 
 @rule(LetterTemplate, "view")
-def view_template(user, _) -> bool:
-    return _writes_letterheads(user)
+def view_template(user, template) -> bool:
+    """The templates page for those who write letters; one template as ``selectors.templates_for``
+    lists them (active; a coordinator sees the cascade ones)."""
+    if not _writes_letterheads(user):
+        return False
+    if isinstance(template, type):
+        return True
+    p = principal(user)
+    return (p.is_operator or p.is_coordinator) and template.is_active and (
+        p.is_operator or template.audience.startswith("cascade_"))
 
 
 @rule(LetterTemplate, "change", "create")
