@@ -63,12 +63,12 @@ def inner() -> None:
     from django.test import Client
     from django.test.utils import override_settings, setup_test_environment
 
-    from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType
     from qualityweek.activities import tally
+    from qualityweek.activities.models import CATEGORY_FIELDS, Activity, ActivityType
     from qualityweek.analytics import denominators
-    from qualityweek.core import public_cache
     from qualityweek.campaigns import demo as campaign_demo
     from qualityweek.campaigns.models import Campaign
+    from qualityweek.core import public_cache
     from qualityweek.core.demo import DemoContext
     from qualityweek.directory import demo as directory_demo
     from qualityweek.directory.models import Organisation

@@ -6,7 +6,6 @@ admin.site.site_title = "Неделя качества"
 admin.site.index_title = "Оператор"
 
 urlpatterns = [
-    path("", include("qualityweek.campaigns.urls")),
     path("", include("qualityweek.activities.urls")),
     path("", include("qualityweek.showcase.urls")),
     path("", include("qualityweek.directory.urls")),

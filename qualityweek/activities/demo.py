@@ -13,7 +13,7 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation
 
-from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType
+from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, RegionalReport
 
 S = Activity.Status
 TITLES = {
@@ -150,7 +150,5 @@ def _activity(rng: random.Random, campaign: Campaign, org: Organisation, kind: A
 
 
 def wipe() -> None:
-    from .models import RegionalReport
-
     RegionalReport.objects.all().delete()
     Activity.objects.all().delete()

@@ -113,10 +113,8 @@ def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, d
     batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=user,
                                        file=relative, file_name=file_name,
                                        sha256=hashlib.sha256(data).hexdigest())
-    from .import_tasks import validate_import_task
-
     job = start_job(owner=user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
-                    task=validate_import_task, batch_id=batch.pk)
+                    task=f"{__package__}.import_tasks.validate_import_task", batch_id=batch.pk)
     batch.job = job
     batch.save(update_fields=["job"])
     audit.record(actor=actor, action="activity_import.upload", obj=batch,
@@ -206,10 +204,9 @@ def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         raise ValidationError("В таблице нет строк без ошибок: импортировать нечего. Исправьте ошибки и "
                               "загрузите файл снова.")
     _campaign_accepting()
-    from .import_tasks import run_import_task
-
     job = start_job(owner=actor.user, kind="activities.import_run",
-                    title=f"Импорт мероприятий из «{batch.file_name}»", task=run_import_task, batch_id=batch.pk)
+                    title=f"Импорт мероприятий из «{batch.file_name}»",
+                    task=f"{__package__}.import_tasks.run_import_task", batch_id=batch.pk)
     batch.status, batch.job = B.IMPORTING, job
     batch.save(update_fields=["status", "job"])
     audit.record(actor=actor, action="activity_import.confirm", obj=batch,

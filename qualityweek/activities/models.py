@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from qualityweek.campaigns.models import Campaign
+from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region, Sector
 
 
@@ -52,8 +53,6 @@ class ActivityType(models.Model):
 
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user) -> ActivityQuerySet:
-        from qualityweek.directory.access import principal
-
         return self.filter(principal(user).scope_filter())
 
 

@@ -17,7 +17,6 @@ import os
 import uuid
 import warnings
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from qualityweek.core import audit
+from qualityweek.core import audit, jobs
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.core.text import count_ru
@@ -278,8 +277,6 @@ def _over_limit(taken: int) -> str:
 def add_photos(*, actor: Actor, activity: Activity, uploads: Sequence[UploadedFile]) -> list[Photo]:
     """Accept photos for an activity: all of them, or — when any is wrong — none, with a Russian
     message per file. Each accepted file waits in quarantine for ``process_photo``."""
-    from .photo_tasks import process_photo_task
-
     _authorise_edit(actor, activity)
     if not uploads:
         raise ValidationError({FIELD: MSG_NOTHING})
@@ -309,7 +306,7 @@ def add_photos(*, actor: Actor, activity: Activity, uploads: Sequence[UploadedFi
                              after={**audit.snapshot(photo, ["activity_id", "status"]),
                                     "file_name": (upload.name or "")[:255], "size": upload.size})
                 photos.append(photo)
-                transaction.on_commit(partial(process_photo_task.enqueue, photo_id=photo.pk))
+                jobs.enqueue_on_commit(f"{__package__}.photo_tasks.process_photo_task", photo_id=photo.pk)
     except BaseException:
         _remove(*stored)
         raise

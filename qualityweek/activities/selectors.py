@@ -63,7 +63,7 @@ class ActivityFilter:
         return current_campaign()
 
 
-def activities_for(user, flt: ActivityFilter | None = None) -> QuerySet[Activity]:
+def activities_for(user: Any, flt: ActivityFilter | None = None) -> QuerySet[Activity]:
     qs = Activity.objects.visible_to(user).select_related("organisation", "type", "region", "campaign")
     if flt is None:
         return qs
@@ -90,7 +90,7 @@ def activity_types_for(organisation: Organisation) -> list[ActivityType]:
     return [t for t in ActivityType.objects.filter(is_active=True) if t.allows(organisation.sector)]
 
 
-def organisations_planning_for(user) -> QuerySet[Organisation]:
+def organisations_planning_for(user: Any) -> QuerySet[Organisation]:
     """Organisations the user plans activities for (their own, when active)."""
     ids = sorted(principal(user).organisations)
     return Organisation.objects.filter(pk__in=ids, status=Organisation.Status.ACTIVE).select_related("region")

@@ -20,7 +20,7 @@ from qualityweek.directory.models import Organisation
 
 from . import selectors, services
 from .forms import CommentForm, PlanForm, ReportForm
-from .models import Activity, ActivityType
+from .models import Activity, ActivityType, Category
 
 PAGE_SIZE = 50
 
@@ -120,8 +120,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _categories(activity: Activity) -> list[tuple[str, str]]:
-    from .models import Category
-
     return [(c.value, c.label) for c in Category if c.value in activity.type.categories]
 
 

@@ -4,8 +4,6 @@ rebuild of the tallies so the dashboards match the demo activities exactly."""
 
 from __future__ import annotations
 
-from qualityweek.core.demo import DemoContext
-
 from qualityweek.activities import tally
 from qualityweek.activities.models import (
     ActivityTally,
@@ -15,6 +13,7 @@ from qualityweek.activities.models import (
     RegionTally,
     TypeTally,
 )
+from qualityweek.core.demo import DemoContext
 
 from . import denominators
 from .models import Denominator, HistoricalTotal, Reminder

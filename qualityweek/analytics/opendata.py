@@ -28,7 +28,6 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.core import public_cache
 from qualityweek.directory.models import Region
 
-
 SCHEMA_ID = "qualityweek-open-data/aggregates/v1"
 # (name, JSON type, description) — the order of the columns in every format. Never reorder or
 # rename: add new columns at the end and bump the schema version.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from qualityweek.core.permissions import rule
 from qualityweek.directory.access import principal
 
@@ -5,11 +7,11 @@ from .models import Campaign, RegionalWindow
 
 
 @rule(Campaign, "view")
-def view_campaign(user, campaign) -> bool:
+def view_campaign(user: Any, campaign: Any) -> bool:
     return campaign.phase != Campaign.Phase.DRAFT or principal(user).is_operator
 
 
 @rule(Campaign, "manage")
 @rule(RegionalWindow, "manage")
-def manage_campaign(user, _) -> bool:
+def manage_campaign(user: Any, _: Any) -> bool:
     return principal(user).is_operator_admin

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from qualityweek.core.text import date_ru
 from qualityweek.directory.access import Principal, principal
 from qualityweek.directory.models import Organisation, Region
 
 from .models import Campaign, RegionalWindow
 
 
-def campaigns_for(user) -> QuerySet[Campaign]:
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
     qs = Campaign.objects.prefetch_related(Prefetch("windows", RegionalWindow.objects.select_related("region")))
     return qs if principal(user).is_operator else qs.exclude(phase=Campaign.Phase.DRAFT)
-
-
-def campaign_figures(campaign: Campaign) -> dict[str, int]:
-    """Approved (official) figures of a campaign for its public page."""
-    from django.db.models import Count, Sum
-
-    from qualityweek.activities.models import CATEGORY_FIELDS, Activity
-
-    approved = Activity.objects.filter(campaign=campaign, status=Activity.Status.APPROVED)
-    totals = approved.aggregate(activities=Count("id"), organisations=Count("organisation", distinct=True),
-                                regions=Count("region", distinct=True),
-                                **{f: Sum(f) for f in CATEGORY_FIELDS})
-    totals["participants"] = sum(totals.pop(f) or 0 for f in CATEGORY_FIELDS)
-    return totals
 
 
 def current_campaign(today: dt.date | None = None) -> Campaign | None:
@@ -40,7 +28,7 @@ def current_campaign(today: dt.date | None = None) -> Campaign | None:
     return announced.filter(year__lte=today.year).order_by("-year").first()
 
 
-def home_region(user, p: Principal) -> Region | None:
+def home_region(user: Any, p: Principal) -> Region | None:
     """The region whose dates and deadline the user lives by (Moscow time for national roles)."""
     if p.regions:
         return Region.objects.get(pk=sorted(p.regions)[0][0])
@@ -67,7 +55,7 @@ class CampaignStatus:
             Campaign.Phase.ANNOUNCED, Campaign.Phase.RUNNING, Campaign.Phase.DRAFT}
 
 
-def campaign_status(user, campaign: Campaign, now: dt.datetime | None = None) -> CampaignStatus:
+def campaign_status(user: Any, campaign: Campaign, now: dt.datetime | None = None) -> CampaignStatus:
     p = principal(user)
     region = home_region(user, p)
     today = (now or timezone.now()).astimezone(region.zone if region else timezone.get_current_timezone()).date()
@@ -116,8 +104,6 @@ TODO_PUBLIC: dict[str, list[str]] = {
 
 def todo_for(p: Principal, phase: str, s: CampaignStatus) -> list[str]:
     """What each role should do now, in the campaign's current phase."""
-    from qualityweek.core.text import date_ru
-
     todo: list[str] = []
     if p.is_operator:
         todo += TODO_OPERATOR[phase]

@@ -29,11 +29,21 @@ log = logging.getLogger(__name__)
 
 
 def _task_path(task: Any) -> str:
+    if isinstance(task, str):
+        return task
     return f"{task.func.__module__}.{task.func.__name__}"
 
 
+def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
+    """Enqueue a task that needs no job row (nobody watches it), once the transaction commits."""
+    path = task if isinstance(task, str) else _task_path(task)
+    transaction.on_commit(lambda: import_string(path).enqueue(**kwargs))
+
+
 def start_job(*, owner: Any, kind: str, title: str, task: Any, total: int = 0, **kwargs: Any) -> Job:
-    """Create the job row now and enqueue its task (with ``job_id`` and ``kwargs``) on commit."""
+    """Create the job row now and enqueue its task (with ``job_id`` and ``kwargs``) on commit.
+    ``task`` is the task object or its dotted path — the path lets a service start a task whose
+    module imports the service, without importing it back."""
     job = Job.objects.create(owner=owner, kind=kind, title=title, total=total, task_path=_task_path(task),
                              task_kwargs=[kwargs])
     transaction.on_commit(lambda: _enqueue(job))

@@ -14,6 +14,9 @@ the requests mailbox."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from qualityweek.core.permissions import allow, public_rule, rule, system_rule
 from qualityweek.directory.access import principal
 
@@ -58,7 +61,7 @@ def request_allows(request: Request, action: str) -> bool:
 
 # --- Signed-in users ------------------------------------------------------------------------------
 
-def may_write_for(user, sender: Sender) -> bool:
+def may_write_for(user: Any, sender: Sender) -> bool:
     p = principal(user)
     if sender.is_operator:
         return p.is_operator
@@ -66,32 +69,32 @@ def may_write_for(user, sender: Sender) -> bool:
     return org is not None and p.covers(org.region_id, SECTOR_OF_AUTHORITY.get(org.authority, ""))  # type: ignore[call-overload]
 
 
-def _writes_letterheads(user) -> bool:
+def _writes_letterheads(user: Any) -> bool:
     p = principal(user)
     return p.is_operator or p.is_coordinator
 
 
 @rule(Sender, "change")
-def change_sender(user, sender) -> bool:
+def change_sender(user: Any, sender: Any) -> bool:
     if isinstance(sender, type):
         return _writes_letterheads(user)
     return may_write_for(user, sender)
 
 
 @rule(Register, "change")
-def change_register(user, register) -> bool:
+def change_register(user: Any, register: Any) -> bool:
     if isinstance(register, type):
         return _writes_letterheads(user)
     return may_write_for(user, register.sender)
 
 
 @rule(Letter, "create")
-def create_letter(user, _) -> bool:
+def create_letter(user: Any, _: Any) -> bool:
     return _writes_letterheads(user)
 
 
-def _letter_step(action: str):
-    def check(user, letter) -> bool:
+def _letter_step(action: str) -> Callable[[Any, Any], bool]:
+    def check(user: Any, letter: Any) -> bool:
         return letter_allows(letter, action) and may_write_for(user, letter.sender)
 
     check.__name__ = f"{action}_letter"
@@ -103,12 +106,12 @@ for _action in ("change", "register", "delete", "dispatch"):
 
 
 @rule(Letter, "track")
-def track_letter(user, letter) -> bool:
+def track_letter(user: Any, letter: Any) -> bool:
     return principal(user).is_operator or may_write_for(user, letter.sender)
 
 
 @rule(Letter, "cascade")
-def cascade_letter(user, letter) -> bool:
+def cascade_letter(user: Any, letter: Any) -> bool:
     """A coordinator whose authority received the letter may retell it to their organisations."""
     p = principal(user)
     if not p.is_coordinator or not letter_allows(letter, "cascade"):
@@ -119,13 +122,13 @@ def cascade_letter(user, letter) -> bool:
 
 
 @rule(Dispatch, "national")
-def national_dispatch(user, _) -> bool:
+def national_dispatch(user: Any, _: Any) -> bool:
     """Sending to the authorities of every region is the operator's."""
     return principal(user).is_operator
 
 
 @rule(LetterTemplate, "view")
-def view_template(user, template) -> bool:
+def view_template(user: Any, template: Any) -> bool:
     """The templates page for those who write letters; one template as ``selectors.templates_for``
     lists them (active; a coordinator sees the cascade ones)."""
     if not _writes_letterheads(user):
@@ -138,27 +141,27 @@ def view_template(user, template) -> bool:
 
 
 @rule(LetterTemplate, "change", "create")
-def change_template(user, _) -> bool:
+def change_template(user: Any, _: Any) -> bool:
     return principal(user).is_operator
 
 
 @rule(Material, "view")
-def view_material(user, material) -> bool:
+def view_material(user: Any, material: Any) -> bool:
     return isinstance(material, type) or material.is_published or principal(user).is_operator
 
 
 @rule(Material, "change", "create")
-def change_material(user, _) -> bool:
+def change_material(user: Any, _: Any) -> bool:
     return principal(user).is_operator
 
 
 @rule(Request, "view")
-def view_request(user, _) -> bool:
+def view_request(user: Any, _: Any) -> bool:
     return principal(user).is_operator
 
 
-def _request_step(action: str):
-    def check(user, request) -> bool:
+def _request_step(action: str) -> Callable[[Any, Any], bool]:
+    def check(user: Any, request: Any) -> bool:
         return principal(user).is_operator and (isinstance(request, type) or request_allows(request, action))
 
     check.__name__ = f"{action}_request"
@@ -183,7 +186,7 @@ system_rule(Dispatch, "national")(allow)
 # --- The public: visitors who are not signed in ---------------------------------------------------
 
 @public_rule(Delivery, "acknowledge")
-def acknowledge_delivery(_actor, delivery) -> bool:
+def acknowledge_delivery(_actor: Any, delivery: Any) -> bool:
     """Whoever holds the link of a sent letter confirms it was read (the token is the credential)."""
     return bool(delivery.token_hash)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -24,7 +25,7 @@ from .scopes import AUTHORITY_OF_SECTOR, NOTHING, sender_filter
 _NOTHING = NOTHING
 
 
-def senders_for(user) -> QuerySet[Sender]:
+def senders_for(user: Any) -> QuerySet[Sender]:
     return Sender.objects.filter(sender_filter(user)).select_related("organisation__region")
 
 
@@ -32,7 +33,7 @@ def authority_of(region_id: int, sector: str) -> Organisation | None:
     return Organisation.objects.filter(region_id=region_id, authority=AUTHORITY_OF_SECTOR.get(sector, "-")).first()
 
 
-def authorities_for(user) -> list[Organisation]:
+def authorities_for(user: Any) -> list[Organisation]:
     """The regional authorities a coordinator works for (their letters' senders)."""
     p = principal(user)
     q = _NOTHING
@@ -41,7 +42,7 @@ def authorities_for(user) -> list[Organisation]:
     return list(Organisation.objects.filter(q).select_related("region"))
 
 
-def letters_for(user) -> QuerySet[Letter]:
+def letters_for(user: Any) -> QuerySet[Letter]:
     """Letters a user may open: the ones they write and the ones their organisations received."""
     p = principal(user)
     qs = Letter.objects.select_related("sender__organisation__region", "campaign", "register", "parent")
@@ -59,23 +60,23 @@ def letters_for(user) -> QuerySet[Letter]:
     return qs.filter(q)
 
 
-def written_by(user) -> QuerySet[Letter]:
+def written_by(user: Any) -> QuerySet[Letter]:
     return letters_for(user).filter(sender_filter(user, "sender__"))
 
 
-def received_by(user) -> QuerySet[Letter]:
+def received_by(user: Any) -> QuerySet[Letter]:
     p = principal(user)
     if not (p.regions or p.organisations):
         return Letter.objects.none()
     return letters_for(user).exclude(sender_filter(user, "sender__")).filter(status=Letter.Status.REGISTERED)
 
 
-def registers_for(user) -> QuerySet[Register]:
+def registers_for(user: Any) -> QuerySet[Register]:
     return Register.objects.filter(sender_filter(user, "sender__")).select_related("sender").annotate(
         used=Count("letters"))
 
 
-def templates_for(user) -> QuerySet[LetterTemplate]:
+def templates_for(user: Any) -> QuerySet[LetterTemplate]:
     p = principal(user)
     if not (p.is_operator or p.is_coordinator):
         return LetterTemplate.objects.none()
@@ -159,7 +160,7 @@ def funnel(letter: Letter) -> list[FunnelRow]:
     return [row for row in rows.values() if row.received or row.forwarded or row.organisations]
 
 
-def cascade_audience(user, *, kind: str = "", municipality: str = "") -> QuerySet[Organisation]:
+def cascade_audience(user: Any, *, kind: str = "", municipality: str = "") -> QuerySet[Organisation]:
     """The organisations a coordinator (or the operator) may send letters to."""
     qs = Organisation.objects.visible_to(user).filter(status=Organisation.Status.ACTIVE, authority="")
     if kind:
@@ -181,7 +182,7 @@ class MaterialFilter:
         return "&".join(p for p in parts if p)
 
 
-def materials_for(user, flt: MaterialFilter | None = None) -> QuerySet[Material]:
+def materials_for(user: Any, flt: MaterialFilter | None = None) -> QuerySet[Material]:
     qs = Material.objects.select_related("campaign").prefetch_related("audiences")
     if not principal(user).is_operator:
         qs = qs.filter(is_published=True)
@@ -195,7 +196,7 @@ def materials_for(user, flt: MaterialFilter | None = None) -> QuerySet[Material]
     return qs
 
 
-def requests_for(user, status: str = "") -> QuerySet[Request]:
+def requests_for(user: Any, status: str = "") -> QuerySet[Request]:
     if not principal(user).is_operator:
         return Request.objects.none()
     qs = Request.objects.select_related("region", "assignee").prefetch_related(

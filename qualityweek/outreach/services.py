@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -299,7 +299,7 @@ def personal_addressee(letter: Letter, org: Organisation) -> tuple[str, str]:
 
 
 def audience_for(*, actor: Actor, audience: str, kind: str = "", municipality: str = "",
-                 organisation_ids: Iterable[int] | None = None):
+                 organisation_ids: Iterable[int] | None = None) -> QuerySet[Organisation]:
     user = actor.user
     if audience in (Dispatch.Audience.EDUCATION_AUTHORITIES, Dispatch.Audience.INDUSTRY_AUTHORITIES):
         if not can(actor, "national", Dispatch):

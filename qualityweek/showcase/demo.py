@@ -15,7 +15,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation
 
-from .models import BestPractice
+from .models import BestPractice, ProblemReport
 from .selectors import refresh_search_vectors
 from .services import search_text
 
@@ -81,7 +81,5 @@ def _kirov_events(ctx: DemoContext) -> None:
 
 
 def wipe() -> None:
-    from .models import ProblemReport
-
     ProblemReport.objects.all().delete()
     BestPractice.objects.all().delete()

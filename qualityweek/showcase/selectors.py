@@ -136,7 +136,7 @@ def practice_photos(practice: BestPractice) -> QuerySet[Photo]:
     return Photo.objects.filter(activity=practice.activity, status=Photo.Status.READY)
 
 
-def practices_for(user) -> QuerySet[BestPractice]:
+def practices_for(user: Any) -> QuerySet[BestPractice]:
     """The practices a signed-in user works with: editors see all, coordinators their region,
     organisations their own."""
     scope = principal(user).scope_filter(region="activity__region_id", sector="activity__sector",
@@ -144,7 +144,7 @@ def practices_for(user) -> QuerySet[BestPractice]:
     return BestPractice.objects.select_related("activity", "activity__organisation", "activity__region").filter(scope)
 
 
-def proposals_for(user) -> QuerySet[Activity]:
+def proposals_for(user: Any) -> QuerySet[Activity]:
     """Approved activities their organisations proposed, not yet nominated, in the coordinator's scope."""
     return (Activity.objects.visible_to(user).filter(status=Activity.Status.APPROVED, propose_best_practice=True,
                                                      practice__isnull=True)

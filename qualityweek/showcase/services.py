@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,12 +14,13 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 
 from .models import BestPractice, ProblemReport
+from .selectors import refresh_search_vectors
 
 S = BestPractice.Status
 TEXT_FIELDS = ["title", "story", "results"]
 
 
-def _authorise(actor: Actor, action: str, obj) -> None:
+def _authorise(actor: Actor, action: str, obj: Any) -> None:
     if actor.user is None or not can(actor.user, action, obj):
         raise PermissionDenied
 
@@ -43,8 +46,6 @@ def search_text(practice: BestPractice) -> str:
 
 
 def _save(practice: BestPractice) -> None:
-    from .selectors import refresh_search_vectors
-
     practice.search_text = search_text(practice)
     practice.save()
     refresh_search_vectors(BestPractice.objects.filter(pk=practice.pk))

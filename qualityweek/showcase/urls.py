@@ -3,11 +3,14 @@ from django.urls import path
 
 from qualityweek.core.public_cache import public_page
 
-from . import views
+from . import campaign_pages, views
 from .feeds import PracticesFeed
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("", campaign_pages.home, name="home"),
+    path("campaigns/", campaign_pages.campaign_list, name="campaign_list"),
+    path("campaigns/<int:year>/", campaign_pages.campaign_detail, name="campaign_detail"),
     path("afisha/", views.event_list, name="event_list"),
     path("afisha/<int:pk>/", views.event_detail, name="event_detail"),
     path("afisha/<int:pk>/calendar.ics", views.event_ics, name="event_ics"),

@@ -7,10 +7,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from qualityweek.activities import services
-from qualityweek.activities.models import Activity
-from qualityweek.activities import tally
-from qualityweek.activities.models import RegionCount, RegionTally
+from qualityweek.activities import services, tally
+from qualityweek.activities.models import Activity, RegionCount, RegionTally
 from qualityweek.core.audit import Actor
 
 pytestmark = [

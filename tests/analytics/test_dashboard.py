@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from qualityweek.activities.models import RegionalReport
 from qualityweek.activities import tally
+from qualityweek.activities.models import RegionalReport
 from qualityweek.analytics import denominators, selectors, services
 from qualityweek.analytics.models import HistoricalTotal, Reminder
 from qualityweek.core.audit import Actor

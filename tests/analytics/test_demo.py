@@ -4,8 +4,8 @@ activities step keeps them incrementally) and every dashboard has data."""
 import pytest
 from django.core.management import call_command
 
-from qualityweek.analytics import demo as analytics_demo
 from qualityweek.activities import tally
+from qualityweek.analytics import demo as analytics_demo
 from qualityweek.analytics import selectors
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.directory.models import User

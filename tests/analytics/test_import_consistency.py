@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from qualityweek.activities.models import Activity, ImportBatch
 from qualityweek.activities import tally
+from qualityweek.activities.models import Activity, ImportBatch
 from tests.activities.files import HEADERS, row, xlsx
 
 pytestmark = pytest.mark.django_db

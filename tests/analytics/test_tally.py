@@ -12,10 +12,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from qualityweek.activities import services
-from qualityweek.activities.models import Activity, ActivityType
-from qualityweek.activities import tally
-from qualityweek.activities.models import ActivityTally, Participation, RegionCount, RegionTally
+from qualityweek.activities import services, tally
+from qualityweek.activities.models import Activity, ActivityTally, ActivityType, Participation, RegionCount, RegionTally
 from qualityweek.core.audit import Actor
 
 from .conftest import representative, reviewer
