@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from qualityweek.core import audit, jobs
+from qualityweek.core import audit, jobs, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.core.text import count_ru
@@ -307,6 +307,7 @@ def add_photos(*, actor: Actor, activity: Activity, uploads: Sequence[UploadedFi
                                     "file_name": (upload.name or "")[:255], "size": upload.size})
                 photos.append(photo)
                 jobs.enqueue_on_commit(f"{__package__}.photo_tasks.process_photo_task", photo_id=photo.pk)
+            public_cache.bump_on_commit("practices")
     except BaseException:
         _remove(*stored)
         raise
@@ -343,6 +344,7 @@ def process_photo(*, photo_id: int) -> Photo | None:
         fields = {"status": Photo.Status.REJECTED, "error": MSG_FAILED}
     with transaction.atomic():
         updated = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).update(upload="", **fields)
+        public_cache.bump_on_commit("practices")  # a published practice shows the activity's photos
     _remove(photo.upload)
     if not updated:  # deleted or finished by someone else meanwhile
         _remove(image_name, thumb_name)
@@ -361,4 +363,5 @@ def delete_photo(*, actor: Actor, photo: Photo) -> None:
         audit.record(actor=actor, action="photo.delete", obj=photo,
                      before=audit.snapshot(photo, ["activity_id", "status", "image", "thumbnail"]))
         photo.delete()
+        public_cache.bump_on_commit("practices")
         transaction.on_commit(lambda: _remove(*files))

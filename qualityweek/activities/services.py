@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit
+from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.core.text import date_range_ru
@@ -47,12 +47,22 @@ def _transition(actor: Actor, activity: Activity, to: str, comment: str = "", **
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", "updated_at", *fields])
+    _public_changed(activity, step_only=True)
     tally.activity_changed(state, tally.ActivityState.of(activity))
     ActivityEvent.objects.create(activity=activity, actor=actor.user, from_status=frm, to_status=to,
                                  comment=comment)
     audit.record(actor=actor, action=f"activity.{to}", obj=activity, before=before,
                  after=audit.snapshot(activity, ["status", "review_comment", "is_late"]))
     return activity
+
+
+def _public_changed(activity: Activity, *, step_only: bool = False) -> None:
+    """After commit, rebuild the public pages showing the activity. A workflow step on a private
+    activity changes only the counters, so the reporting rush does not keep emptying the listing's cache."""
+    if not step_only:
+        public_cache.bump_on_commit(*public_cache.SECTIONS)
+    else:
+        public_cache.bump_on_commit(*(("campaign", "events") if activity.is_public else ("campaign",)))
 
 
 def _locked(activity: Activity) -> Activity:
@@ -188,6 +198,7 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
     try:
         with transaction.atomic():
             activity.save()
+            _public_changed(activity)
     except IntegrityError:  # the same token raced in from a second request
         return Activity.objects.get(organisation=organisation, client_token=client_token)
     ActivityEvent.objects.create(activity=activity, actor=actor.user, to_status=S.PLANNED)
@@ -207,6 +218,7 @@ def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     for name, value in data.items():
         setattr(activity, name, value)
     activity.save()
+    _public_changed(activity)
     tally.activity_changed(state, tally.ActivityState.of(activity))
     audit.record(actor=actor, action="activity.update_plan", obj=activity, before=before,
                  after=audit.snapshot(activity))
@@ -226,6 +238,7 @@ def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     for name, value in data.items():
         setattr(activity, name, value if value is not None else 0)
     activity.save()
+    _public_changed(activity)
     tally.activity_changed(state, tally.ActivityState.of(activity))
     audit.record(actor=actor, action="activity.report", obj=activity, before=before,
                  after=audit.snapshot(activity))
@@ -324,6 +337,7 @@ def set_hidden(*, actor: Actor, activity: Activity, hidden: bool) -> Activity:
     before = audit.snapshot(activity, ["is_hidden"])
     activity.is_hidden = hidden
     activity.save(update_fields=["is_hidden", "updated_at"])
+    _public_changed(activity)
     audit.record(actor=actor, action="activity.hide" if hidden else "activity.unhide", obj=activity,
                  before=before, after=audit.snapshot(activity, ["is_hidden"]))
     return activity

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from qualityweek.core import audit
+from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.directory.models import Region
@@ -38,6 +38,7 @@ def create_campaign(*, actor: Actor, year: int, motto: str = "", phase: str = Ca
     )
     campaign.full_clean()
     campaign.save()
+    public_cache.bump_on_commit(*public_cache.SECTIONS)  # every public page shows the campaign
     audit.record(actor=actor, action="campaign.create", obj=campaign, after=audit.snapshot(campaign))
     return campaign
 
@@ -52,6 +53,7 @@ def update_campaign(*, actor: Actor, campaign: Campaign, **changes: Any) -> Camp
         setattr(campaign, name, value)
     campaign.full_clean()
     campaign.save()
+    public_cache.bump_on_commit(*public_cache.SECTIONS)  # every public page shows the campaign
     audit.record(actor=actor, action="campaign.update", obj=campaign, before=before,
                  after=audit.snapshot(campaign))
     return campaign
@@ -69,6 +71,7 @@ def set_regional_window(*, actor: Actor, campaign: Campaign, region: Region, sta
     window.starts_on, window.ends_on, window.deadline, window.reason = starts_on, ends_on, deadline, reason.strip()
     window.full_clean()
     window.save()
+    public_cache.bump_on_commit("campaign", "events")
     getattr(campaign, "_prefetched_objects_cache", {}).pop("windows", None)  # the campaign's copy is stale
     audit.record(actor=actor, action="campaign.regional_window", obj=window, before=before,
                  after=audit.snapshot(window))

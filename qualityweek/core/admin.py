@@ -1,16 +1,18 @@
 from django.contrib import admin
 
-from . import audit
+from . import audit, public_cache
 from .audit import Actor
 from .models import AuditEntry, Job
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Operator edits in the admin are writes like any other: each one leaves an audit entry."""
+    """Operator edits in the admin are writes like any other: each one leaves an audit entry, and
+    the public pages are rebuilt once it commits (admin edits are rare, so all sections)."""
 
     def save_model(self, request, obj, form, change):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
+        public_cache.bump_on_commit(*public_cache.SECTIONS)
         audit.record(actor=Actor.from_request(request), action=f"admin.{'change' if change else 'add'}",
                      obj=obj, before=before, after=audit.snapshot(obj))
 
@@ -18,6 +20,7 @@ class AuditedAdmin(admin.ModelAdmin):
         audit.record(actor=Actor.from_request(request), action="admin.delete", obj=obj,
                      before=audit.snapshot(obj))
         super().delete_model(request, obj)
+        public_cache.bump_on_commit(*public_cache.SECTIONS)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -12,6 +12,7 @@ from django.db import connection
 from qualityweek.activities import demo as activities_demo
 from qualityweek.analytics import demo as analytics_demo
 from qualityweek.campaigns import demo as campaigns_demo
+from qualityweek.core import public_cache
 from qualityweek.core.demo import DemoContext
 from qualityweek.core.models import AuditEntry, Job
 from qualityweek.directory import demo as directory_demo
@@ -28,6 +29,7 @@ def build(ctx: DemoContext) -> dict[str, int]:
     counts: dict[str, int] = {}
     for step in STEPS:
         counts |= step.build(ctx)
+    public_cache.bump_on_commit(*public_cache.SECTIONS)  # bulk inserts: the public pages start afresh
     return counts
 
 

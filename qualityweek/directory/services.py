@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import audit
+from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.mail import send_later
 from qualityweek.core.permissions import can
@@ -62,6 +62,7 @@ def _save_organisation(org: Organisation) -> None:
     try:
         with transaction.atomic():
             org.save()
+            public_cache.bump_on_commit("events", "practices")  # both show the organisation's name
     except IntegrityError as exc:  # a concurrent insert won the race that full_clean() checked
         raise ValidationError("Такая организация уже зарегистрирована.") from exc
 
@@ -111,6 +112,7 @@ def _set_status(actor: Actor, org: Organisation, status: str, action: str, allow
     before = audit.snapshot(org, ["status"])
     org.status = status
     org.save(update_fields=["status", "updated_at"])
+    public_cache.bump_on_commit("events", "practices")
     audit.record(actor=actor, action=action, obj=org, before=before, after=audit.snapshot(org, ["status"]))
     return org
 

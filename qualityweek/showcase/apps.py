@@ -7,4 +7,4 @@ class ShowcaseConfig(AppConfig):
     verbose_name = "Публичный сайт: афиша и лучшие практики"
 
     def ready(self) -> None:
-        from . import rules, signals  # noqa: F401
+        from . import rules  # noqa: F401

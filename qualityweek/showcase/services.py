@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qualityweek.activities.models import Activity
-from qualityweek.core import audit
+from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 
@@ -48,6 +48,7 @@ def search_text(practice: BestPractice) -> str:
 def _save(practice: BestPractice) -> None:
     practice.search_text = search_text(practice)
     practice.save()
+    public_cache.bump_on_commit("practices", "campaign")
     refresh_search_vectors(BestPractice.objects.filter(pk=practice.pk))
 
 
@@ -94,6 +95,7 @@ def _moderate(actor: Actor, practice: BestPractice, status: str, comment: str, *
     if status == S.PUBLISHED:
         practice.published_at = practice.published_at or timezone.now()
     practice.save()
+    public_cache.bump_on_commit("practices", "campaign")
     audit.record(actor=actor, action=f"practice.{status}", obj=practice, before=before,
                  after=audit.snapshot(practice, ["status", "editor_comment"]))
     return practice

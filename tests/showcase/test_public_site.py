@@ -41,6 +41,8 @@ def test_ical_parses(client, open_day):
     assert "Производственная" in str(event["LOCATION"])
 
 
+# The public cache is invalidated when a change commits: these tests commit for real.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_hidden_cancelled_and_private_events_are_not_listed(client, world, open_day):
     url = f"/afisha/{open_day.pk}/"
     assert client.get(url).status_code == 200
@@ -53,6 +55,8 @@ def test_hidden_cancelled_and_private_events_are_not_listed(client, world, open_
     assert client.get(url).status_code == 404
 
 
+# The public cache is invalidated when a change commits: these tests commit for real.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_anonymous_pages_are_cached_and_invalidated(client, world, open_day):
     first, second = client.get("/afisha/"), client.get("/afisha/")
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
