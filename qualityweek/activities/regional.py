@@ -295,7 +295,7 @@ def _authorise(actor: Actor, action: str, report: RegionalReport) -> None:
 
 
 def _locked(campaign: Campaign, region: Region, sector: str) -> RegionalReport | None:
-    return (RegionalReport.objects.select_for_update().select_related("campaign", "region")
+    return (RegionalReport.objects.select_for_update(of=("self",)).select_related("campaign", "region")
             .filter(campaign=campaign, region=region, sector=sector).first())
 
 

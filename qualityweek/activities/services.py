@@ -19,6 +19,7 @@ from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
+from qualityweek.core.db import atomic_retrying
 from qualityweek.core.permissions import can
 from qualityweek.core.text import date_range_ru
 from qualityweek.directory.models import Organisation
@@ -66,7 +67,9 @@ def _public_changed(activity: Activity, *, step_only: bool = False) -> None:
 
 
 def _locked(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("campaign", "region", "organisation",
+    """The activity, row-locked alone: its campaign, region, organisation and type are read, not locked
+    (locking the one campaign row on every write serialised and deadlocked the whole reporting rush)."""
+    return Activity.objects.select_for_update(of=("self",)).select_related("campaign", "region", "organisation",
                                                                 "type").get(pk=activity.pk)
 
 
@@ -176,7 +179,7 @@ def validate_submission(*, kind: ActivityType, ends_on: dt.date, today: dt.date,
 
 # --- plan and report ---------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_retrying
 def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisation,
                   client_token: uuid.UUID | None = None, source: str = Activity.Source.WEB,
                   **fields: Any) -> Activity:
@@ -207,7 +210,7 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
     return activity
 
 
-@transaction.atomic
+@atomic_retrying
 def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     activity = _locked(activity)
     _authorise(actor, "edit", activity)
@@ -225,7 +228,7 @@ def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     return activity
 
 
-@transaction.atomic
+@atomic_retrying
 def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     """Store what happened: participants by category, description, links, flags."""
     activity = _locked(activity)
@@ -251,7 +254,7 @@ def is_late(activity: Activity, at: dt.datetime) -> bool:
     return at > activity.campaign.deadline_at(activity.region)
 
 
-@transaction.atomic
+@atomic_retrying
 def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) -> Activity:
     """Send the report for review. Submitting again (a double click, a retried request) changes
     nothing. After the deadline it is accepted and flagged late, unless the operator closed
@@ -274,7 +277,18 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
                        comment="Отправлено с опозданием" if late else "")
 
 
-@transaction.atomic
+@atomic_retrying
+def save_and_submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None, **fields: Any) -> Activity:
+    """Save the report and send it for review in one transaction: both happen or neither. Sent again
+    (a double click, a retried request) it changes nothing and returns the report as submitted."""
+    locked = _locked(activity)
+    if locked.status == S.SUBMITTED:
+        _authorise(actor, "submit", locked)
+        return locked
+    return submit(actor=actor, activity=save_report(actor=actor, activity=locked, **fields), now=now)
+
+
+@atomic_retrying
 def approve(*, actor: Actor, activity: Activity) -> Activity:
     activity = _locked(activity)
     _authorise(actor, "review", activity)
@@ -283,7 +297,7 @@ def approve(*, actor: Actor, activity: Activity) -> Activity:
     return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
 
 
-@transaction.atomic
+@atomic_retrying
 def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Activity:
     activity = _locked(activity)
     _authorise(actor, "review", activity)
@@ -296,7 +310,7 @@ def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Act
                        review_comment=comment)
 
 
-@transaction.atomic
+@atomic_retrying
 def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     """Approved reports are locked; the coordinator may put one back under review, with a reason."""
     activity = _locked(activity)
@@ -309,7 +323,7 @@ def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     return _transition(actor, activity, S.SUBMITTED, comment=reason, reviewed_at=None)
 
 
-@transaction.atomic
+@atomic_retrying
 def cancel(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
     activity = _locked(activity)
     _authorise(actor, "cancel", activity)
@@ -329,7 +343,7 @@ def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
     return approved
 
 
-@transaction.atomic
+@atomic_retrying
 def set_hidden(*, actor: Actor, activity: Activity, hidden: bool) -> Activity:
     """A coordinator can take an activity off the public listing."""
     activity = _locked(activity)

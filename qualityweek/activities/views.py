@@ -151,22 +151,24 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in the report; "Отправить на проверку" saves and submits in one step."""
     activity = _visible(request, pk)
+    submitting = request.method == "POST" and "submit" in request.POST
     if not can(request.user, "edit", activity):
+        if submitting and can(request.user, "submit", activity):  # a second click: the service decides
+            return _transition(request, pk, services.submit, "Отчёт отправлен координатору.")
         raise PermissionDenied
     initial = {f: getattr(activity, f) for f in services.REPORT_FIELDS} | {"links": "\n".join(activity.links)}
     form = ReportForm(request.POST or None, activity=activity, initial=initial)
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)
         try:
-            activity = services.save_report(actor=actor, activity=activity, **form.report_fields())
-            if "submit" in request.POST:
-                services.submit(actor=actor, activity=activity)
+            write = services.save_and_submit if submitting else services.save_report
+            activity = write(actor=actor, activity=activity, **form.report_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied:
             form.add_error(None, "Отправить отчёт может представитель организации.")
         else:
-            done = "Отчёт отправлен координатору." if "submit" in request.POST else "Отчёт сохранён."
+            done = "Отчёт отправлен координатору." if submitting else "Отчёт сохранён."
             messages.success(request, done)
             return redirect("activity_detail", pk=activity.pk)
     return render(request, "activities/activity_report.html", {"form": form, "activity": activity})

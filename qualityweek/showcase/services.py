@@ -55,7 +55,7 @@ def _save(practice: BestPractice) -> None:
 @transaction.atomic
 def nominate(*, actor: Actor, activity: Activity, title: str, story: str, results: str = "") -> BestPractice:
     """A coordinator puts an approved activity forward (also how an organisation's proposal is accepted)."""
-    activity = Activity.objects.select_for_update().select_related("organisation", "region", "type").get(
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("organisation", "region", "type").get(
         pk=activity.pk)
     _authorise(actor, "nominate", activity)
     if BestPractice.objects.filter(activity=activity).exists():

@@ -3,7 +3,8 @@ import re
 import pytest
 from django.utils.html import strip_tags
 
-from qualityweek.activities.models import Activity, ActivityType
+from qualityweek.activities import services
+from qualityweek.activities.models import Activity, ActivityEvent, ActivityType
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,31 @@ def test_filters_narrow_the_list(client, world, make_activity):
     assert shown_count(client.get("/activities/?type=quality_lesson")) == "2 мероприятия"
     assert shown_count(client.get("/activities/?type=open_day")) == "0 мероприятий"
     assert shown_count(client.get("/activities/?status=bogus&late=maybe")) == "2 мероприятия"
+
+
+REPORT = {"pupils_5_9": "75", "description": "Провели урок в трёх классах.", "consent_on_file": "on", "submit": "1"}
+
+
+def test_save_and_submit_is_one_transaction(client, world, make_activity, monkeypatch):
+    """A failure while submitting leaves the report as it was, not saved and unsubmitted."""
+    activity = make_activity(status="planned")
+
+    def broken(**_):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "validate_submission", broken)
+    client.force_login(world.school_rep)
+    client.raise_request_exception = False
+    assert client.post(f"/activities/{activity.pk}/report/", REPORT).status_code == 500
+    activity.refresh_from_db()
+    assert (activity.status, activity.description, activity.pupils_5_9) == ("planned", "", 0)
+
+
+def test_a_double_click_on_submit_is_answered_as_sent(client, world, make_activity):
+    activity = make_activity(status="planned")
+    client.force_login(world.school_rep)
+    first = client.post(f"/activities/{activity.pk}/report/", REPORT)
+    second = client.post(f"/activities/{activity.pk}/report/", REPORT, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "Отчёт отправлен координатору." in second.content.decode()
+    assert ActivityEvent.objects.filter(activity=activity, to_status="submitted").count() == 1
