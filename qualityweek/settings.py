@@ -105,6 +105,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif int(os.environ.get("DB_POOL_MAX_SIZE", "20")) > 0:
+    # A burst of requests queues for a pooled connection (up to DB_POOL_TIMEOUT seconds, then an
+    # error page) instead of opening one connection each until PostgreSQL answers «too many clients».
+    # Size it so that every process's max_size together stays under the server's max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer (Redis when REDIS_URL is set) -------------------------------------------
