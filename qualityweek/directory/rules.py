@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from qualityweek.core.permissions import rule
+from qualityweek.core.permissions import allow, rule, system_rule
 
 from .access import principal
 from .models import COORDINATED_SECTORS, Invitation, Organisation, Region, Role
@@ -25,9 +25,19 @@ def view_organisation(user: Any, org: Any) -> bool:
 
 
 @rule(Organisation, "create")
-def create_organisation(user: Any, _: Any) -> bool:
+def create_organisation(user: Any, org: Any) -> bool:
+    """Asked of the class: may this person add organisations at all; of an organisation: there."""
     p = principal(user)
+    if isinstance(org, Organisation):
+        return move_organisation(user, org)
     return p.is_operator_admin or p.is_coordinator
+
+
+@rule(Organisation, "move")
+def move_organisation(user: Any, org: Any) -> bool:
+    """Put an organisation into its (new) region and sector: the operator or that region's coordinator."""
+    p = principal(user)
+    return p.is_operator_admin or p.covers(org.region_id, org.sector)
 
 
 @rule(Organisation, "change")
@@ -56,6 +66,7 @@ def create_invitation(user: Any, _: Any) -> bool:
     )
 
 
+@rule(Invitation, "send")
 @rule(Invitation, "revoke")
 def revoke_invitation(user: Any, inv: Any) -> bool:
     return may_invite(user, role=inv.role, region_id=inv.region_id, sector=inv.sector,
@@ -75,3 +86,8 @@ def may_invite(user: Any, *, role: str, region_id: int | None, sector: str, orga
     if p.covers(organisation.region_id, organisation.sector) and organisation.sector in COORDINATED_SECTORS:
         return True
     return role == Role.TEACHER and p.represents(organisation.id, Role.ORG_REP)
+
+
+# The system (the demo loader, commands) keeps the directory; it invites nobody: people are invited
+# by a person, whose name the invitation carries.
+system_rule(Organisation, "create", "change", "approve", "move")(allow)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +17,9 @@ from django.utils import timezone
 from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.mail import send_later
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 
-from .access import forget, principal
+from .access import forget
 from .models import (
     COORDINATED_SECTORS,
     NATIONAL_ROLES,
@@ -31,7 +31,6 @@ from .models import (
     User,
     organisation_key,
 )
-from .rules import may_invite
 
 ORGANISATION_FIELDS = ("name", "kind", "sector", "region", "municipality", "address", "inn", "size",
                        "email", "phone", "website")
@@ -72,30 +71,22 @@ def create_organisation(*, actor: Actor, status: str = Organisation.Status.ACTIV
     org = Organisation(status=status, **{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
     if not org.sector and org.kind:
         org.sector = SECTOR_OF_KIND[org.kind]
-    if actor.user is not None and not _may_create_in(actor.user, org):
-        raise PermissionDenied
+    require(actor, "create", org)
     _save_organisation(org)
     audit.record(actor=actor, action="organisation.create", obj=org, after=audit.snapshot(org))
     return org
 
 
-def _may_create_in(user: User, org: Organisation) -> bool:
-    p = principal(user)
-    return p.is_operator_admin or p.covers(org.region_id, org.sector)
-
-
 @transaction.atomic
 def update_organisation(*, actor: Actor, organisation: Organisation, **changes: Any) -> Organisation:
-    if actor.user is not None and not can(actor.user, "change", organisation):
-        raise PermissionDenied
+    require(actor, "change", organisation)
     before = audit.snapshot(organisation)
     for name, value in changes.items():
         if name not in ORGANISATION_FIELDS:
             raise ValueError(f"Field {name} cannot be changed here.")
         setattr(organisation, name, value)
-    if actor.user is not None and not _may_create_in(actor.user, organisation) and (
-        organisation.region_id != before["region_id"] or organisation.sector != before["sector"]
-    ):
+    moved = organisation.region_id != before["region_id"] or organisation.sector != before["sector"]
+    if moved and not can(actor, "move", organisation):
         raise ValidationError("Перенести организацию в другой регион или сферу может только координатор.")
     _save_organisation(organisation)
     audit.record(actor=actor, action="organisation.update", obj=organisation, before=before,
@@ -104,8 +95,7 @@ def update_organisation(*, actor: Actor, organisation: Organisation, **changes: 
 
 
 def _set_status(actor: Actor, org: Organisation, status: str, action: str, allowed_from: set[str]) -> Organisation:
-    if actor.user is not None and not can(actor.user, "approve", org):
-        raise PermissionDenied
+    require(actor, "approve", org)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     if org.status not in allowed_from:
         raise ValidationError(f"Нельзя: организация в статусе «{org.get_status_display()}».")
@@ -206,9 +196,7 @@ def invite(*, actor: Actor, email: str, role: str, region: Region | None = None,
     """Create an invitation and e-mail its link. Returns the invitation and the raw token."""
     email = email.strip().lower()
     _check_scope(role, region, sector, organisation)
-    if actor.user is None or not may_invite(actor.user, role=role, region_id=region.pk if region else None,
-                                            sector=sector, organisation=organisation):
-        raise PermissionDenied
+    require(actor, "send", Invitation(role=role, region=region, sector=sector, organisation=organisation))
     if organisation is not None and organisation.status != Organisation.Status.ACTIVE:
         raise ValidationError({"organisation": "Приглашать можно только в действующую организацию."})
     if _email_taken(email):
@@ -238,8 +226,7 @@ def invite(*, actor: Actor, email: str, role: str, region: Region | None = None,
 
 @transaction.atomic
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
-    if actor.user is None or not can(actor.user, "revoke", invitation):
-        raise PermissionDenied
+    require(actor, "revoke", invitation)
     if invitation.accepted_at:
         raise ValidationError("Приглашение уже принято.")
     invitation.revoked_at = timezone.now()
