@@ -20,8 +20,7 @@ class ReadOnly(admin.ModelAdmin):
 class RegionalWindowInline(admin.TabularInline):
     model = RegionalWindow
     extra = 0
-    fields = ["region", "starts_on", "ends_on", "deadline", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("region", "starts_on", "ends_on", "deadline", "reason")
 
     def has_add_permission(self, request, obj=None):
         return False
