@@ -144,10 +144,10 @@ class MaterialForm(forms.ModelForm):
         """The file arrives in ``upload``, not in the model field: ``services.save_material`` checks the
         material's rules with Russian messages and the database constraints stay the last word."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaigns=None, **kwargs):
         super().__init__(*args, **kwargs)
         campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
-        campaign.queryset = Campaign.objects.order_by("-year")
+        campaign.queryset = campaigns if campaigns is not None else Campaign.objects.none()
         campaign.empty_label = "Для всех лет"
         if self.instance.pk:
             self.fields["audiences"].initial = list(self.instance.audiences.values_list("audience", flat=True))

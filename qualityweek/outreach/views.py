@@ -466,7 +466,8 @@ def material_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     material = get_object_or_404(Material, pk=pk) if pk else None
     form = MaterialForm(_posted(request), request.FILES or None,
-                        instance=Material.objects.get(pk=pk) if pk else None)
+                        instance=Material.objects.get(pk=pk) if pk else None,
+                        campaigns=visible_campaigns(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.get("upload")

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from qualityweek.campaigns import services as campaign_services
 from qualityweek.core.audit import Actor
+from qualityweek.core.permissions import can
 from qualityweek.outreach import services, tasks
-from qualityweek.outreach.models import Dispatch, Letter
+from qualityweek.outreach.models import Dispatch, Letter, Material
 
 SECRET = "Секретный девиз будущего года"
 
@@ -79,9 +80,6 @@ def test_materials_do_not_offer_a_draft_campaigns_year(client, world, campaign, 
 
 
 def test_a_published_material_of_a_draft_campaign_stays_with_the_operator(client, world, campaign, draft):
-    from qualityweek.core.permissions import can
-    from qualityweek.outreach.models import Material
-
     hidden = Material.objects.create(campaign=draft, kind="presentation", title="Презентация с секретным девизом",
                                      url="https://example.ru/banner", is_published=True)
     shown = Material.objects.create(campaign=campaign, kind="presentation", title="Презентация года",
