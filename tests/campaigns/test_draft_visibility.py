@@ -50,7 +50,8 @@ def test_public_pages_never_show_a_draft(client, world, draft, announced, draft_
         client.force_login(user)
     for url in ("/", reverse("campaign_list"), reverse("event_list"), reverse("event_list") + "?year=2031",
                 reverse("api_campaigns"), reverse("sitemap_section", kwargs={"section": "campaigns"}),
-                reverse("practice_list")):
+                reverse("practice_list"), reverse("practice_feed"), reverse("sitemap"), reverse("analytics_figures"),
+                reverse("outreach_materials")):
         response = client.get(url)
         html = response.content.decode()
         assert response.status_code == 200, url
