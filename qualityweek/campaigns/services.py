@@ -33,8 +33,6 @@ def _check_dates(campaign: Campaign) -> None:
         errors["quality_day"] = "День качества должен приходиться на Неделю качества."
     if end and deadline and deadline < end and "week_end" not in errors:
         errors["report_deadline"] = "Срок отчётов не может быть раньше конца Недели качества."
-    if start and start.year != campaign.year:
-        errors["week_start"] = f"Неделя качества {campaign.year} года должна начаться в {campaign.year} году."
     if deadline and deadline.year > campaign.year + 1:
         errors.setdefault("report_deadline", "Срок отчётов — не позже следующего года после кампании.")
     if errors:
