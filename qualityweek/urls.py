@@ -8,6 +8,7 @@ admin.site.index_title = "Оператор"
 urlpatterns = [
     path("", include("qualityweek.activities.urls")),
     path("", include("qualityweek.showcase.urls")),
+    path("", include("qualityweek.campaigns.urls")),
     path("", include("qualityweek.directory.urls")),
     path("", include("qualityweek.outreach.urls")),
     path("", include("qualityweek.analytics.urls")),

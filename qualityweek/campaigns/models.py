@@ -46,6 +46,11 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return f"Неделя качества {self.year}"
 
+    @property
+    def is_announced(self) -> bool:
+        """A draft is the national operator's secret; from the announcement on, the campaign is public."""
+        return self.phase != self.Phase.DRAFT
+
     def clean(self) -> None:
         if self.week_start and self.week_end and self.quality_day and not (
             self.week_start <= self.quality_day <= self.week_end

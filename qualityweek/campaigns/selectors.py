@@ -16,15 +16,24 @@ from qualityweek.directory.models import Organisation, Region
 from .models import Campaign, RegionalWindow
 
 
-def campaigns_for(user: Any) -> QuerySet[Campaign]:
-    qs = Campaign.objects.prefetch_related(Prefetch("windows", RegionalWindow.objects.select_related("region")))
+def visible_campaigns(user: Any) -> QuerySet[Campaign]:
+    """The one read of campaigns: a draft (not yet announced) campaign is the national operator's
+    only; everyone else — coordinators, organisations, visitors (``None``) — sees announced ones.
+    Every list, form choice and public page reads campaigns through this (or ``campaigns_for``)."""
+    qs = Campaign.objects.order_by("-year")
     return qs if principal(user).is_operator else qs.exclude(phase=Campaign.Phase.DRAFT)
+
+
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
+    """``visible_campaigns`` with each campaign's regional windows loaded (pages that show dates)."""
+    return visible_campaigns(user).prefetch_related(
+        Prefetch("windows", RegionalWindow.objects.select_related("region")))
 
 
 def current_campaign(today: dt.date | None = None) -> Campaign | None:
     """This year's campaign once announced; otherwise the latest announced one."""
     today = today or timezone.localdate()
-    announced = Campaign.objects.exclude(phase=Campaign.Phase.DRAFT).prefetch_related("windows")
+    announced = visible_campaigns(None).prefetch_related("windows")
     return announced.filter(year__lte=today.year).order_by("-year").first()
 
 

@@ -34,6 +34,8 @@ def navigation(request: HttpRequest) -> dict:
     more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
     if p.is_operator:
         more.append(("outreach_requests", "Обращения"))
+    if p.is_operator_admin:  # campaigns sit above the directory: the rule is campaigns.rules.manage_campaign
+        more.append(("campaign_manage", "Управление кампаниями"))
     if can(user, "create", Invitation):
         more.append(("invitation_list", "Приглашения"))
     more += [("event_list", "Афиша"), ("campaign_list", "Кампании")]

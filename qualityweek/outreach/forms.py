@@ -39,7 +39,7 @@ class RegisterForm(forms.Form):
 
 class LetterForm(forms.ModelForm):
     sender = forms.ModelChoiceField(label="Бланк отправителя", queryset=Sender.objects.none())
-    campaign = forms.ModelChoiceField(label="Кампания", queryset=Campaign.objects.order_by("-year"))
+    campaign = forms.ModelChoiceField(label="Кампания", queryset=Campaign.objects.none())
     template = forms.ModelChoiceField(label="Шаблон", queryset=LetterTemplate.objects.none(), required=False,
                                       help_text="Текст, заголовок и обращение возьмутся из шаблона, "
                                                 "если эти поля оставить пустыми.")
@@ -58,7 +58,9 @@ class LetterForm(forms.ModelForm):
         }
         help_texts = {"body": "Абзацы разделяйте пустой строкой; **так** — полужирный. " + PLACEHOLDER_HELP}
 
-    def __init__(self, *args, senders, templates=None, creating: bool = True, **kwargs):
+    def __init__(self, *args, senders, templates=None, campaigns=None, creating: bool = True, **kwargs):
+        """``campaigns``: the ones the author may write about (``campaigns.selectors.visible_campaigns``):
+        a coordinator never sees, let alone picks, a draft campaign."""
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["sender"]).queryset = senders
         if senders.count() == 1:
@@ -68,7 +70,9 @@ class LetterForm(forms.ModelForm):
         if creating:
             cast(forms.ModelChoiceField, self.fields["template"]).queryset = (
                 templates if templates is not None else LetterTemplate.objects.none())
-            self.fields["campaign"].initial = Campaign.objects.exclude(phase="draft").order_by("-year").first()
+            campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
+            campaign.queryset = campaigns if campaigns is not None else Campaign.objects.none()
+            campaign.initial = next((c for c in campaign.queryset if c.is_announced), None)
         else:
             del self.fields["sender"], self.fields["campaign"], self.fields["template"]
         self.order_fields(["sender", "campaign", "template"])
@@ -140,10 +144,10 @@ class MaterialForm(forms.ModelForm):
         """The file arrives in ``upload``, not in the model field: ``services.save_material`` checks the
         material's rules with Russian messages and the database constraints stay the last word."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaigns=None, **kwargs):
         super().__init__(*args, **kwargs)
         campaign = cast(forms.ModelChoiceField, self.fields["campaign"])
-        campaign.queryset = Campaign.objects.order_by("-year")
+        campaign.queryset = campaigns if campaigns is not None else Campaign.objects.none()
         campaign.empty_label = "Для всех лет"
         if self.instance.pk:
             self.fields["audiences"].initial = list(self.instance.audiences.values_list("audience", flat=True))

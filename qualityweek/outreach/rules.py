@@ -147,7 +147,9 @@ def change_template(user: Any, _: Any) -> bool:
 
 @rule(Material, "view")
 def view_material(user: Any, material: Any) -> bool:
-    return isinstance(material, type) or material.is_published or principal(user).is_operator
+    if isinstance(material, type) or principal(user).is_operator:
+        return True
+    return bool(material.is_published and (material.campaign_id is None or material.campaign.is_announced))
 
 
 @rule(Material, "change", "create")

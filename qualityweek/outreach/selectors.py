@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from qualityweek.campaigns.selectors import visible_campaigns
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
@@ -185,7 +186,8 @@ class MaterialFilter:
 def materials_for(user: Any, flt: MaterialFilter | None = None) -> QuerySet[Material]:
     qs = Material.objects.select_related("campaign").prefetch_related("audiences")
     if not principal(user).is_operator:
-        qs = qs.filter(is_published=True)
+        # A draft campaign's materials stay with the operator until it is announced.
+        qs = qs.filter(Q(campaign__isnull=True) | Q(campaign__in=visible_campaigns(user)), is_published=True)
     if flt:
         if flt.kind:
             qs = qs.filter(kind=flt.kind)

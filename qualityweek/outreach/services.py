@@ -174,6 +174,9 @@ def create_letter(*, actor: Actor, sender: Sender, campaign: Campaign, template:
                   parent: Letter | None = None, **fields: Any) -> Letter:
     require(actor, "create", Letter)
     require(actor, "change", sender)
+    if not can(actor, "view", campaign):
+        # A draft campaign is the operator's: nobody else may fill its motto and dates into a letter.
+        raise ValidationError({"campaign": "Выберите кампанию из списка."})
     letter = Letter(sender=sender, campaign=campaign, template=template, parent=parent, created_by=actor.user)
     defaults: dict[str, Any] = {"signer_position": sender.signer_position, "signer_name": sender.signer_name,
                                 "executor_name": sender.executor_name, "executor_phone": sender.executor_phone}
@@ -326,6 +329,8 @@ def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "
     require(actor, "dispatch", letter)
     if not letter.is_registered:
         raise ValidationError("Сначала зарегистрируйте письмо: отправляются только письма с номером.")
+    if not letter.campaign.is_announced:
+        raise ValidationError("Кампания ещё не объявлена: письмо о ней можно разослать после объявления.")
     dispatch = Dispatch(letter=letter, audience=audience, created_by=actor.user)
     if audience == Dispatch.Audience.RESEND:
         queued = list(letter.deliveries.select_related("organisation__head")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from qualityweek.campaigns.models import Campaign
+from qualityweek.campaigns.selectors import visible_campaigns
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
@@ -78,7 +78,8 @@ def letter_create(request: HttpRequest) -> HttpResponse:
     if not senders.exists():
         messages.info(request, "Сначала заполните бланк: от его имени будут уходить письма.")
         return redirect("outreach_letterhead")
-    form = LetterForm(_posted(request), senders=senders, templates=selectors.templates_for(request.user))
+    form = LetterForm(_posted(request), senders=senders, templates=selectors.templates_for(request.user),
+                      campaigns=visible_campaigns(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {k: v for k, v in _letter_form_fields(form).items() if v not in ("", None) or k == "with_qr"}
@@ -381,7 +382,8 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def letter_check(request: HttpRequest, token: str) -> HttpResponse:
     """The page the QR code opens: is this letter genuine?"""
     letter = (Letter.objects.select_related("sender", "campaign")
-              .filter(verify_token=token, status=Letter.Status.REGISTERED).first() if len(token) <= 40 else None)
+              .filter(verify_token=token, status=Letter.Status.REGISTERED, campaign__in=visible_campaigns(None))
+              .first() if len(token) <= 40 else None)
     if letter is None:
         return render(request, "outreach/letter_check.html", {"letter": None}, status=404)
     return render(request, "outreach/letter_check.html", {"letter": letter, "content": content_for(letter)})
@@ -419,7 +421,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/material_list.html", {
         "materials": materials, "filter": flt, "kinds": Material.Kind.choices,
         "audiences": Audience.choices,
-        "campaigns": Campaign.objects.order_by("-year").values_list("year", flat=True),
+        "campaigns": visible_campaigns(request.user).values_list("year", flat=True),
         "may_change": can(request.user, "change", Material),
         "site": request.build_absolute_uri("/")[:-1],
     })
@@ -464,7 +466,8 @@ def material_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     material = get_object_or_404(Material, pk=pk) if pk else None
     form = MaterialForm(_posted(request), request.FILES or None,
-                        instance=Material.objects.get(pk=pk) if pk else None)
+                        instance=Material.objects.get(pk=pk) if pk else None,
+                        campaigns=visible_campaigns(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.get("upload")
