@@ -20,3 +20,12 @@ def accessible(field: BoundField) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def actions_on(context: dict, obj: object) -> frozenset[str]:
+    """What the signed-in person may do to ``obj`` (``permissions.actions_for``), for the buttons."""
+    from qualityweek.core.permissions import actions_for
+
+    request = context.get("request")
+    return actions_for(getattr(request, "user", None), obj)
