@@ -180,7 +180,7 @@ def cancel_job(*, actor: Actor, job: Job) -> Job:
 
 # --- Running --------------------------------------------------------------------------------------
 
-class JobStopped(Exception):  # noqa: N818  (a signal to stop, not an error of the work)
+class JobStopped(Exception):
     """The job is no longer this run's: cancelled, or given up on by the reaper and started again."""
 
 

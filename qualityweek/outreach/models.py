@@ -236,8 +236,12 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
+        # Recorded (committed) before the SMTP call; the outcome replaces it after.
+        SENDING = "sending", "Отправляется"
         SENT = "sent", "Отправлено"
         FAILED = "failed", "Ошибка отправки"
+        # The SMTP reply was lost, or the worker stopped mid-send: the coordinator decides.
+        UNKNOWN = "unknown", "Не известно, ушло ли"
         NO_EMAIL = "no_email", "Нет e-mail"
         ACKNOWLEDGED = "acknowledged", "Ознакомлен"
 
