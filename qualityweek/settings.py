@@ -140,6 +140,8 @@ TASKS = {
 JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "60"))
 JOB_REAP_SECONDS = int(os.environ.get("JOB_REAP_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# Tests only: a job pauses at its progress calls while <JOB_STEP_HOLD_DIR>/<job kind> exists.
+JOB_STEP_HOLD_DIR = os.environ.get("JOB_STEP_HOLD_DIR", "")
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.User"

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -237,6 +238,8 @@ class Progress:
             return
         self._last = now
         self._write(done=done, total=total, message=message[:500])
+        _hold(self.job)
+
 
     def add(self, done: int) -> None:
         """Count ``done`` more units of work (chunks of one job add up)."""
@@ -246,6 +249,16 @@ class Progress:
         self.job.result_file, self.job.result_name = result_file, result_name
         self._write(status=Job.Status.DONE, result_file=result_file, result_name=result_name,
                     message=message[:500], finished_at=timezone.now())
+
+
+def _hold(job: Job) -> None:
+    """Tests only (``JOB_STEP_HOLD_DIR``): a job pauses at its progress calls while a file named after
+    its kind exists there, so a test can kill its worker mid-job without timing."""
+    folder = getattr(settings, "JOB_STEP_HOLD_DIR", "")
+    if folder:
+        flag = Path(folder) / job.kind
+        while flag.exists():
+            time.sleep(0.02)
 
 
 def _fail(job_id: Any, attempt: int, exc: Exception) -> None:
