@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -92,10 +91,8 @@ class Session:
             raise DeliveryError(UNCERTAIN_REASON, uncertain=True) from exc
 
     def _reset(self) -> None:
-        try:
+        with suppress(smtplib.SMTPException, OSError):
             self._mailer.close()
-        except (smtplib.SMTPException, OSError):
-            pass
         if hasattr(self._mailer, "connection"):
             self._mailer.connection = None
 

@@ -55,7 +55,8 @@ def objects(world) -> dict:
     request = Request.objects.create(name="Елена", email="elena@example.ru", topic=Request.Topic.MOCKUPS,
                                      message="Пришлите баннер для сайта школы.")
     assert isinstance(letter, Letter)
-    return {"letter": letter, "dispatch": dispatch, "draft": draft, "ack_token": token, "template": services.save_template(
+    return {"letter": letter, "dispatch": dispatch, "draft": draft, "ack_token": token,
+            "template": services.save_template(
         actor=system, name="Шаблон", audience="education", title="О проведении", body="Текст {{год}}"),
         "material": link, "banner": banner, "request": request}
 
