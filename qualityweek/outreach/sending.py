@@ -149,14 +149,25 @@ def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
 
 
 def send_reply(*, reply_id: int) -> bool:
+    """E-mail one reply, once: claimed «sending» before the SMTP call; a rerun of its job sends nothing
+    more (one left «sending» by a dead worker becomes «unknown»)."""
     reply = RequestReply.objects.select_related("request").get(pk=reply_id)
     req = reply.request
+    if reply.status == RequestReply.Status.SENDING:
+        RequestReply.objects.filter(pk=reply.pk, status=RequestReply.Status.SENDING).update(
+            status=RequestReply.Status.UNKNOWN, error="Отправка прервалась: ответ мог уйти.")
+        return False
     body = render_to_string("outreach/email/request_reply.txt", {"request": req, "reply": reply})
-    message = mail.message(to=[req.email], subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body)
+    message = mail.message(to=[req.email], subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body,
+                           message_id=mail.stable_message_id("request", req.pk, "reply", reply.pk))
+    if not RequestReply.objects.filter(pk=reply.pk, status=RequestReply.Status.QUEUED).update(
+            status=RequestReply.Status.SENDING):
+        return reply.status == RequestReply.Status.SENT  # tried before: never twice
     try:
         mail.send_now(message)
     except mail.DeliveryError as exc:
-        RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.FAILED, error=exc.reason)
+        status = RequestReply.Status.UNKNOWN if exc.uncertain else RequestReply.Status.FAILED
+        RequestReply.objects.filter(pk=reply.pk).update(status=status, error=exc.reason)
         return False
     RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.SENT, error="", sent_at=timezone.now())
     return True

@@ -36,8 +36,8 @@ def render_chunk_task(*, job_id: str, letter_id: int, delivery_ids: list[int], f
         return done
 
 
-# Not idempotent: one e-mail with no per-addressee claim; an interrupted reply waits for its author.
-@job_task(idempotent=False)
+# Idempotent: the reply is claimed before its SMTP call, so a rerun never sends it twice.
+@job_task(idempotent=True)
 def send_reply_task(*, job_id: str, reply_id: int) -> bool:
     with running_job(job_id) as progress:
         sent = sending.send_reply(reply_id=reply_id)

@@ -13,7 +13,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry, Job
 
 IDEMPOTENT = "qualityweek.outreach.tasks.render_chunk_task"
-NOT_IDEMPOTENT = "qualityweek.outreach.tasks.send_reply_task"
+NOT_IDEMPOTENT = "qualityweek.directory.tasks.export_organisations_task"  # not declared: not idempotent
 
 
 def running(owner, task_path: str, *, silent_for: int, attempts: int = 1) -> Job:

@@ -117,3 +117,27 @@ def test_a_dispatch_broken_midway_is_resumed_and_mails_everyone_once(client, wor
     response = client.post(f"/outreach/letters/{letter.pk}/dispatches/{dispatch.pk}/resume/", follow=True)
     assert "не осталось адресатов" in response.content.decode()
     assert Job.objects.get(pk=dispatch.job.pk).attempts == 2
+
+
+def test_a_reply_whose_smtp_answer_was_lost_is_unknown_and_never_sent_twice(client, world, smtp,
+                                                                             django_capture_on_commit_callbacks):
+    from qualityweek.core import jobs
+    from qualityweek.outreach import services
+    from qualityweek.outreach.models import RequestReply
+
+    smtp.drop_reply.add("school27@example.ru")
+    req = services.submit_request(name="Елена", email="school27@example.ru", topic="advice",
+                                  message="Как провести урок качества?")
+    client.force_login(world.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/outreach/requests/{req.pk}/", {"body": "Вот так."})
+    reply = RequestReply.objects.get()
+    assert reply.status == RequestReply.Status.UNKNOWN and "могло уйти" in reply.error
+    assert len(smtp.messages) == 1
+    # Running its job again (say the reaper restarted it) sends nothing more.
+    job = Job.objects.get(kind="outreach.reply")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.INTERRUPTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.restart_job(job=job)
+    assert len(smtp.messages) == 1
+    assert RequestReply.objects.get().status == RequestReply.Status.UNKNOWN
