@@ -144,6 +144,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running job's worker touches it every third of the lease; `run_worker` (beside db_worker's loop)
+# reaps jobs whose lease expired every JOB_REAP_SECONDS: an idempotent job is queued again (at most
+# JOB_MAX_ATTEMPTS runs in all), any other is marked interrupted for its owner to retry or cancel.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "60"))
+JOB_REAP_SECONDS = int(os.environ.get("JOB_REAP_SECONDS", "30"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# Tests only: a job pauses at its progress calls while <JOB_STEP_HOLD_DIR>/<job kind> exists.
+JOB_STEP_HOLD_DIR = os.environ.get("JOB_STEP_HOLD_DIR", "")
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.User"

@@ -12,7 +12,8 @@ $PY manage.py load_demo --if-empty
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 # No autoreloader: its parent process would outlive a killed worker and leave an orphan behind.
-$PY manage.py db_worker --no-startup-delay --no-reload &
+# run_worker = db_worker plus the job reaper (a thread of the same process) every JOB_REAP_SECONDS.
+$PY manage.py run_worker --no-startup-delay --no-reload &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 

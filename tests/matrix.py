@@ -65,6 +65,8 @@ NO_SCOPE: dict[str, int] = {
     "outreach_letter_edit": 404,
     "outreach_letter_pdf": 404,
     "outreach_letter_register": 404,
+    "outreach_dispatch_resume": 404,
+    "outreach_dispatch_unknown": 404,
     "outreach_letter_render": 404,
     "outreach_letter_tracking": 404,
     "outreach_letter_tracking_table": 404,

@@ -52,6 +52,9 @@ FOUNDATION: dict[str, Route] = {
     "job_detail": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
     "job_progress": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
     "job_download": Route(kwargs=lambda o: {"pk": o["job"].pk}, expect=signed_in(404, kirov_edu=200)),
+    # Only the owner reaches the job; a finished job is neither retried nor cancelled (a message says so).
+    "job_retry": Route(kwargs=lambda o: {"pk": o["job"].pk}, method="POST", expect=signed_in(404, kirov_edu=302)),
+    "job_cancel": Route(kwargs=lambda o: {"pk": o["job"].pk}, method="POST", expect=signed_in(404, kirov_edu=302)),
     "health": Route(expect=all_(200)),
 }
 

@@ -55,13 +55,23 @@ class HistoricalTotal(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder e-mail sent to an organisation that has not reported."""
+    """A reminder e-mail sent to an organisation that has not reported. Recorded «sending» before the
+    SMTP call and given its outcome after, so a rerun of its job mails only organisations never tried."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Отправляется"
+        SENT = "sent", "Отправлено"
+        FAILED = "failed", "Ошибка отправки"
+        UNKNOWN = "unknown", "Не известно, ушло ли"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
+    error = models.CharField(max_length=500, blank=True)
+    job_id = models.CharField(max_length=36, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-sent_at"]

@@ -5,16 +5,26 @@
   nothing.
 - ``session`` is for jobs that send many messages and record each one's fate (letters, reminders,
   replies): one SMTP connection, and ``send`` either returns or raises ``DeliveryError`` with a
-  Russian reason to store next to the addressee.
+  Russian reason to store next to the addressee. ``DeliveryError.uncertain`` is True when the
+  message may have been accepted all the same (the connection broke or timed out while the message
+  was on the wire, so the server's reply was lost): such an addressee is «unknown», never «queued»,
+  and is not mailed again without a person's decision.
+
+Exactly once per addressee: a sender records «sending» on the addressee's row in its own committed
+write before ``send``, and the outcome after; a rerun sends only to rows never attempted. Each message
+carries a stable ``Message-ID`` (``stable_message_id``) so that a receiver can drop a duplicate of a
+message sent again after an «unknown».
 """
 
 from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.tasks import task
@@ -22,11 +32,12 @@ from django.template.loader import render_to_string
 
 
 class DeliveryError(Exception):
-    """The message was not accepted; ``reason`` says why, in Russian."""
+    """The message was not accepted; ``reason`` says why, in Russian. ``uncertain``: it may have been."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, uncertain: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.uncertain = uncertain
 
 
 def reason(exc: Exception) -> str:
@@ -41,9 +52,21 @@ def reason(exc: Exception) -> str:
     return f"Не удалось отправить: {exc}"[:500]
 
 
+UNCERTAIN_REASON = ("Связь с почтовым сервером оборвалась во время отправки: письмо могло уйти, "
+                    "а могло и не уйти. Решите, отправить ли его ещё раз.")
+
+
+def stable_message_id(*parts: object) -> str:
+    """The same ``Message-ID`` every time the same message (named by ``parts``) is sent."""
+    host = urlsplit(settings.SITE_URL).hostname or "qualityweek.local"
+    return "<" + ".".join(str(p) for p in parts) + f"@{host}>"
+
+
 def message(*, to: Sequence[str], subject: str, body: str, reply_to: Sequence[str] | None = None,
-            attachments: Sequence[tuple[str, bytes, str]] = ()) -> EmailMessage:
-    msg = EmailMessage(subject=subject, body=body, to=list(to), reply_to=list(reply_to) if reply_to else None)
+            attachments: Sequence[tuple[str, bytes, str]] = (), message_id: str = "") -> EmailMessage:
+    headers = {"Message-ID": message_id} if message_id else None
+    msg = EmailMessage(subject=subject, body=body, to=list(to), reply_to=list(reply_to) if reply_to else None,
+                       headers=headers)
     for name, content, mimetype in attachments:
         msg.attach(name, content, mimetype)
     return msg
@@ -54,10 +77,24 @@ class Session:
         self._mailer = mailer
 
     def send(self, msg: EmailMessage) -> None:
+        """Send one message; ``DeliveryError`` (``uncertain`` when it may have gone out)."""
         try:
-            self._mailer.send_messages([msg])
+            self._mailer.open()  # (again, after a broken connection): nothing is on the wire yet
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(reason(exc)) from exc
+        try:
+            self._mailer.send_messages([msg])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            raise DeliveryError(reason(exc)) from exc  # the server answered: not accepted
+        except (smtplib.SMTPException, OSError) as exc:
+            self._reset()
+            raise DeliveryError(UNCERTAIN_REASON, uncertain=True) from exc
+
+    def _reset(self) -> None:
+        with suppress(smtplib.SMTPException, OSError):
+            self._mailer.close()
+        if hasattr(self._mailer, "connection"):
+            self._mailer.connection = None
 
 
 @contextmanager

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -60,6 +61,9 @@ class Job(models.Model):
         RUNNING = "running", "Выполняется"
         DONE = "done", "Готово"
         FAILED = "failed", "Ошибка"
+        # The worker stopped mid-job (its lease expired without a heartbeat); not going on by itself.
+        INTERRUPTED = "interrupted", "Прервано"
+        CANCELLED = "cancelled", "Отменено"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -82,11 +86,15 @@ class Job(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease: a running job's worker touches this; the reaper takes over a job whose touch is older
+    # than ``JOB_LEASE_SECONDS``.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "фоновая задача"
         verbose_name_plural = "фоновые задачи"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
         return self.title
@@ -99,4 +107,15 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in FINISHED
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not been heard of for longer than the lease."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        lease = getattr(settings, "JOB_LEASE_SECONDS", 60)
+        return (timezone.now() - self.heartbeat_at).total_seconds() > lease
+
+
+FINISHED = frozenset({Job.Status.DONE, Job.Status.FAILED, Job.Status.INTERRUPTED, Job.Status.CANCELLED})

@@ -1,11 +1,16 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from . import jobs
+from .audit import Actor
 from .models import Job
+from .permissions import can
 
 
 def _own_job(request: HttpRequest, pk) -> Job:
@@ -32,6 +37,30 @@ def job_download(request: HttpRequest, pk) -> FileResponse:
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk) -> HttpResponse:
+    job = _own_job(request, pk)
+    if can(request.user, "retry", job):
+        jobs.retry_job(actor=Actor.from_request(request), job=job)
+        messages.success(request, "Задача запущена снова.")
+    else:
+        messages.error(request, "Эту задачу сейчас нельзя повторить: она не завершилась ошибкой и не прервана.")
+    return redirect("job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk) -> HttpResponse:
+    job = _own_job(request, pk)
+    if can(request.user, "cancel", job):
+        jobs.cancel_job(actor=Actor.from_request(request), job=job)
+        messages.success(request, "Задача отменена.")
+    else:
+        messages.error(request, "Эту задачу уже нельзя отменить: она завершилась.")
+    return redirect("job_detail", pk=job.pk)
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -236,8 +236,12 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
+        # Recorded (committed) before the SMTP call; the outcome replaces it after.
+        SENDING = "sending", "Отправляется"
         SENT = "sent", "Отправлено"
         FAILED = "failed", "Ошибка отправки"
+        # The SMTP reply was lost, or the worker stopped mid-send: the coordinator decides.
+        UNKNOWN = "unknown", "Не известно, ушло ли"
         NO_EMAIL = "no_email", "Нет e-mail"
         ACKNOWLEDGED = "acknowledged", "Ознакомлен"
 
@@ -409,8 +413,10 @@ class Request(models.Model):
 class RequestReply(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
+        SENDING = "sending", "Отправляется"
         SENT = "sent", "Отправлен"
         FAILED = "failed", "Ошибка отправки"
+        UNKNOWN = "unknown", "Не известно, ушёл ли"
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="replies", verbose_name="обращение")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",

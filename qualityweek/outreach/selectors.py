@@ -95,6 +95,8 @@ class DeliveryCounts:
     failed: int
     no_email: int
     acknowledged: int
+    sending: int = 0
+    unknown: int = 0
 
     @property
     def delivered(self) -> int:
@@ -102,7 +104,7 @@ class DeliveryCounts:
 
     @property
     def not_acknowledged(self) -> int:
-        return self.sent + self.failed
+        return self.sent + self.failed + self.unknown
 
 
 def delivery_counts(letter: Letter) -> DeliveryCounts:
@@ -110,6 +112,7 @@ def delivery_counts(letter: Letter) -> DeliveryCounts:
     return DeliveryCounts(
         total=sum(rows.values()), queued=rows.get("queued", 0), sent=rows.get("sent", 0),
         failed=rows.get("failed", 0), no_email=rows.get("no_email", 0), acknowledged=rows.get("acknowledged", 0),
+        sending=rows.get("sending", 0), unknown=rows.get("unknown", 0),
     )
 
 
@@ -120,6 +123,27 @@ def deliveries_of(letter: Letter, status: str = "") -> QuerySet[Delivery]:
 
 def latest_dispatch(letter: Letter) -> Dispatch | None:
     return letter.dispatches.select_related("job").first()
+
+
+@dataclass(frozen=True)
+class DispatchState:
+    """What the coordinator may do about a dispatch: resume it, decide on the «unknown» addressees."""
+
+    waiting: int  # never attempted, and no job is sending them
+    unknown: int
+
+    @property
+    def resumable(self) -> bool:
+        return self.waiting > 0
+
+
+def dispatch_state(dispatch: Dispatch | None) -> DispatchState:
+    if dispatch is None:
+        return DispatchState(0, 0)
+    rows = dict(dispatch.deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.UNKNOWN])
+                .values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    active = dispatch.job is not None and not dispatch.job.is_finished and not dispatch.job.is_stalled
+    return DispatchState(waiting=0 if active else rows.get("queued", 0), unknown=rows.get("unknown", 0))
 
 
 @dataclass

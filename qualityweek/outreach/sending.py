@@ -29,22 +29,32 @@ def letter_filename(letter: Letter, ext: str, suffix: str = "") -> str:
     return f"letter-{number}{suffix}.{ext}"
 
 
+ATTEMPTED = (Delivery.Status.SENDING, Delivery.Status.SENT, Delivery.Status.FAILED, Delivery.Status.UNKNOWN,
+             Delivery.Status.ACKNOWLEDGED)
+
+
 def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], None]) -> tuple[int, int]:
-    """Send every queued delivery of a dispatch; returns (sent, failed)."""
+    """Send every queued delivery of a dispatch, each exactly once; returns (sent, failed) of this run.
+
+    Each addressee is claimed («sending», committed on its own) before the SMTP call and its outcome
+    written after, so a rerun after a crash (a resume, the reaper's restart) mails only addressees never
+    attempted; one left «sending» by a dead worker becomes «unknown» for the coordinator to decide."""
     dispatch = Dispatch.objects.select_related("letter__sender", "letter__campaign").get(pk=dispatch_id)
     letter = dispatch.letter
+    mark_lost(dispatch)
     qr = qr_images(verify_url(letter)) if letter.with_qr else None
     ids = list(Delivery.objects.filter(dispatch=dispatch, status=Delivery.Status.QUEUED)
                .order_by("pk").values_list("pk", flat=True))
-    total, sent, failed = len(ids), 0, 0
+    before = Delivery.objects.filter(dispatch=dispatch, status__in=ATTEMPTED).count()
+    total, sent, failed = before + len(ids), 0, 0
     # Mail clients show a subject as plain text: no typographic non-breaking spaces there.
     base, values = content_for(letter, qr=qr), letter_values(letter)
     subject = f"Письмо № {letter.reg_number} от {letter.reg_date:%d.%m.%Y}: {plain(base.title)}"
     with mail.session() as session:
-        for done, pk in enumerate(ids, start=1):
+        for done, pk in enumerate(ids, start=before + 1):
             delivery = (Delivery.objects.select_related("organisation")
                         .filter(pk=pk, dispatch=dispatch, status=Delivery.Status.QUEUED).first())
-            if delivery is None:  # a later dispatch took it over
+            if delivery is None:  # a later dispatch took it over, or another run claimed it
                 continue
             token = new_ack_token(delivery)
             content = personal_content(base, values, addressee=delivery.addressee, salutation=delivery.salutation)
@@ -56,22 +66,37 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
             message = mail.message(to=[delivery.email], subject=subject, body=body,
                                    reply_to=[letter.sender.email] if letter.sender.email else None,
                                    attachments=[(letter_filename(letter, "pdf"), render.render_pdf(content),
-                                                 "application/pdf")])
-            # No transaction is held while talking to the SMTP server; the row is written after.
+                                                 "application/pdf")],
+                                   message_id=mail.stable_message_id("letter", letter.pk, "delivery", pk,
+                                                                     "dispatch", dispatch.pk))
+            # The claim is committed before the SMTP call (no transaction is held while talking to it).
+            if not Delivery.objects.filter(pk=pk, dispatch=dispatch, status=Delivery.Status.QUEUED).update(
+                    status=Delivery.Status.SENDING, attempts=F("attempts") + 1, error="",
+                    token_hash=delivery.token_hash):
+                continue
             changes: dict[str, object]
             try:
                 session.send(message)
             except mail.DeliveryError as exc:
-                changes = {"status": Delivery.Status.FAILED, "error": exc.reason, "token_hash": ""}
+                if exc.uncertain:  # the ack link may be in a mailbox: keep its token
+                    changes = {"status": Delivery.Status.UNKNOWN, "error": exc.reason}
+                else:
+                    changes = {"status": Delivery.Status.FAILED, "error": exc.reason, "token_hash": ""}
                 failed += 1
             else:
-                changes = {"status": Delivery.Status.SENT, "error": "", "sent_at": timezone.now(),
-                           "token_hash": delivery.token_hash}
+                changes = {"status": Delivery.Status.SENT, "error": "", "sent_at": timezone.now()}
                 sent += 1
-            Delivery.objects.filter(pk=pk, dispatch=dispatch, status=Delivery.Status.QUEUED).update(
-                attempts=F("attempts") + 1, **changes)
+            Delivery.objects.filter(pk=pk, dispatch=dispatch,
+                                    status__in=[Delivery.Status.SENDING, Delivery.Status.UNKNOWN]).update(**changes)
             on_progress(done, total, f"Отправлено: {sent}, ошибок: {failed}")
     return sent, failed
+
+
+def mark_lost(dispatch: Dispatch) -> int:
+    """Addressees a stopped run left «sending» become «unknown»: the message may have gone out."""
+    return Delivery.objects.filter(dispatch=dispatch, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.UNKNOWN,
+        error="Отправка прервалась (обработчик задач остановился): письмо могло уйти. Решите, отправить ли ещё раз.")
 
 
 def render_chunk(*, job_id: str, letter_id: int, delivery_ids: list[int], formats: list[str]) -> int:
@@ -124,14 +149,25 @@ def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
 
 
 def send_reply(*, reply_id: int) -> bool:
+    """E-mail one reply, once: claimed «sending» before the SMTP call; a rerun of its job sends nothing
+    more (one left «sending» by a dead worker becomes «unknown»)."""
     reply = RequestReply.objects.select_related("request").get(pk=reply_id)
     req = reply.request
+    if reply.status == RequestReply.Status.SENDING:
+        RequestReply.objects.filter(pk=reply.pk, status=RequestReply.Status.SENDING).update(
+            status=RequestReply.Status.UNKNOWN, error="Отправка прервалась: ответ мог уйти.")
+        return False
     body = render_to_string("outreach/email/request_reply.txt", {"request": req, "reply": reply})
-    message = mail.message(to=[req.email], subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body)
+    message = mail.message(to=[req.email], subject=f"Ответ на обращение № {req.pk} — Неделя качества", body=body,
+                           message_id=mail.stable_message_id("request", req.pk, "reply", reply.pk))
+    if not RequestReply.objects.filter(pk=reply.pk, status=RequestReply.Status.QUEUED).update(
+            status=RequestReply.Status.SENDING):
+        return reply.status == RequestReply.Status.SENT  # tried before: never twice
     try:
         mail.send_now(message)
     except mail.DeliveryError as exc:
-        RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.FAILED, error=exc.reason)
+        status = RequestReply.Status.UNKNOWN if exc.uncertain else RequestReply.Status.FAILED
+        RequestReply.objects.filter(pk=reply.pk).update(status=status, error=exc.reason)
         return False
     RequestReply.objects.filter(pk=reply.pk).update(status=RequestReply.Status.SENT, error="", sent_at=timezone.now())
     return True

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
-from qualityweek.core.jobs import start_chunked_job, start_job
+from qualityweek.core.jobs import RETRYABLE, restart_job, start_chunked_job, start_job
 from qualityweek.core.mail import send_later
 from qualityweek.core.models import Job
 from qualityweek.core.permissions import can, require
@@ -334,7 +334,7 @@ def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "
     dispatch = Dispatch(letter=letter, audience=audience, created_by=actor.user)
     if audience == Dispatch.Audience.RESEND:
         queued = list(letter.deliveries.select_related("organisation__head")
-                      .exclude(status=Delivery.Status.ACKNOWLEDGED))
+                      .exclude(status__in=[Delivery.Status.ACKNOWLEDGED, Delivery.Status.SENDING]))
         if not queued:
             raise ValidationError({"audience": "Все адресаты уже подтвердили ознакомление: отправлять некому."})
         dispatch.description = "Повторно: не подтвердившим ознакомление"
@@ -379,6 +379,66 @@ def start_dispatch(*, actor: Actor, letter: Letter, audience: str, kind: str = "
     audit.record(actor=actor, action="letter.dispatch", obj=letter,
                  after={"dispatch": dispatch.pk, "audience": audience, "addressees": total, "with_email": sendable})
     return dispatch
+
+
+def _dispatch_for_update(actor: Actor, dispatch: Dispatch) -> Dispatch:
+    Letter.objects.select_for_update(of=("self",)).filter(pk=dispatch.letter_id).first()
+    dispatch = (Dispatch.objects.select_for_update(of=("self",)).select_related("letter", "job")
+                .get(pk=dispatch.pk))
+    require(actor, "dispatch", dispatch.letter)
+    return dispatch
+
+
+def _run_dispatch_again(dispatch: Dispatch, *, task: Any, message: str) -> Job:
+    """The dispatch's job again (a failed, interrupted or cancelled one), or a new job when it finished."""
+    job = dispatch.job
+    if job is not None and job.status in RETRYABLE:
+        return restart_job(job=job, message=message)
+    if job is not None and not job.is_finished:
+        raise ValidationError("Рассылка ещё идёт: дождитесь её окончания.")
+    job = start_job(owner=dispatch.created_by, kind="outreach.dispatch",
+                    title=f"Рассылка письма № {dispatch.letter.reg_number}", task=task, dispatch_id=dispatch.pk)
+    dispatch.job = job
+    dispatch.save(update_fields=["job"])
+    return job
+
+
+@transaction.atomic
+def resume_dispatch(*, actor: Actor, dispatch: Dispatch, task: Any) -> Job:
+    """«Продолжить рассылку»: mail the addressees of a broken dispatch that were never attempted
+    (each once; those left «unknown» wait for ``resolve_unknown``). Views call ``tasks.resume_dispatch``."""
+    dispatch = _dispatch_for_update(actor, dispatch)
+    if not dispatch.deliveries.filter(status=Delivery.Status.QUEUED).exists():
+        raise ValidationError("В этой рассылке не осталось адресатов, которым письмо ещё не отправлялось.")
+    job = _run_dispatch_again(dispatch, task=task, message="Рассылка продолжена.")
+    audit.record(actor=actor, action="letter.dispatch_resume", obj=dispatch.letter,
+                 after={"dispatch": dispatch.pk, "job": str(job.pk)})
+    return job
+
+
+RESEND, DELIVERED = "resend", "delivered"
+
+
+@transaction.atomic
+def resolve_unknown(*, actor: Actor, dispatch: Dispatch, decision: str, task: Any) -> int:
+    """The coordinator's decision on the addressees whose delivery is unknown: «отправить ещё раз»
+    (queued again and sent by the dispatch's job, with the same Message-ID so that a receiver that got
+    it can drop the copy) or «считать доставленным». Returns how many addressees it changed."""
+    dispatch = _dispatch_for_update(actor, dispatch)
+    if decision not in (RESEND, DELIVERED):
+        raise ValidationError({"decision": "Выберите: отправить ещё раз или считать доставленным."})
+    unknown = dispatch.deliveries.filter(status=Delivery.Status.UNKNOWN)
+    if decision == DELIVERED:
+        count = unknown.update(status=Delivery.Status.SENT, error="", sent_at=timezone.now())
+    else:
+        count = unknown.update(status=Delivery.Status.QUEUED, error="")
+    if not count:
+        raise ValidationError("В этой рассылке нет адресатов с неизвестным исходом отправки.")
+    if decision == RESEND:
+        _run_dispatch_again(dispatch, task=task, message="Повторная отправка адресатам с неизвестным исходом.")
+    audit.record(actor=actor, action="letter.dispatch_unknown", obj=dispatch.letter,
+                 after={"dispatch": dispatch.pk, "decision": decision, "addressees": count})
+    return count
 
 
 class AcknowledgementInvalid(Exception):

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.tasks import task
-
-from qualityweek.core.jobs import running_chunk, running_job
+from qualityweek.core.jobs import job_task, running_chunk, running_job
 from qualityweek.core.models import Job
 
 from . import sending, services
 from .models import Dispatch, RequestReply
 
 
-@task()
+# Idempotent: every addressee is claimed before its SMTP call, so a rerun mails only the ones never
+# attempted (docs/decisions/0015).
+@job_task(idempotent=True)
 def send_dispatch_task(*, job_id: str, dispatch_id: int) -> dict[str, int]:
     with running_job(job_id) as progress:
         sent, failed = sending.send_dispatch(dispatch_id=dispatch_id, on_progress=progress.step)
@@ -24,7 +24,8 @@ def send_dispatch_task(*, job_id: str, dispatch_id: int) -> dict[str, int]:
         return {"sent": sent, "failed": failed}
 
 
-@task()
+# Idempotent: a rerun writes the same files again and packs them once.
+@job_task(idempotent=True)
 def render_chunk_task(*, job_id: str, letter_id: int, delivery_ids: list[int], formats: list[str], chunk: int,
                       chunks: int) -> int:
     """One slice of the personal copies; any number of workers take slices in parallel."""
@@ -35,7 +36,8 @@ def render_chunk_task(*, job_id: str, letter_id: int, delivery_ids: list[int], f
         return done
 
 
-@task()
+# Idempotent: the reply is claimed before its SMTP call, so a rerun never sends it twice.
+@job_task(idempotent=True)
 def send_reply_task(*, job_id: str, reply_id: int) -> bool:
     with running_job(job_id) as progress:
         sent = sending.send_reply(reply_id=reply_id)
@@ -56,3 +58,13 @@ def start_render(**kwargs: Any) -> Job:
 def answer_request(**kwargs: Any) -> RequestReply:
     """``services.answer_request`` with the job that e-mails the reply."""
     return services.answer_request(task=send_reply_task, **kwargs)
+
+
+def resume_dispatch(**kwargs: Any) -> Job:
+    """``services.resume_dispatch`` with the sending task."""
+    return services.resume_dispatch(task=send_dispatch_task, **kwargs)
+
+
+def resolve_unknown(**kwargs: Any) -> int:
+    """``services.resolve_unknown`` with the sending task."""
+    return services.resolve_unknown(task=send_dispatch_task, **kwargs)

@@ -21,6 +21,7 @@ from qualityweek.campaigns.selectors import visible_campaigns
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
+from qualityweek.core.text import plural_ru
 
 from . import render as renderer
 from . import selectors, services, tasks
@@ -235,7 +236,8 @@ def _tracking_context(request: HttpRequest, letter: Letter) -> dict:
         "dispatch": dispatch,
         "own_job": dispatch.job if dispatch and dispatch.job and dispatch.job.owner_id == request.user.pk else None,
         "no_email": selectors.deliveries_of(letter, Delivery.Status.NO_EMAIL)[:200],
-        "polling": counts.queued > 0,
+        "dispatch_state": selectors.dispatch_state(dispatch),
+        "polling": counts.queued + counts.sending > 0,
     }
 
 
@@ -251,6 +253,48 @@ def letter_tracking(request: HttpRequest, pk: int) -> HttpResponse:
         "render_form": RenderForm(),
     }
     return render(request, "outreach/letter_tracking.html", context)
+
+
+def _dispatch(request: HttpRequest, pk: int, dispatch_pk: int) -> Dispatch:
+    letter = _letter(request, pk)
+    dispatch = get_object_or_404(Dispatch.objects.filter(letter=letter).select_related("letter", "job"),
+                                 pk=dispatch_pk)
+    if not can(request.user, "dispatch", letter):
+        raise PermissionDenied
+    return dispatch
+
+
+@login_required
+@require_POST
+def dispatch_resume(request: HttpRequest, pk: int, dispatch_pk: int) -> HttpResponse:
+    """«Продолжить рассылку»: send to the addressees a broken dispatch never reached."""
+    dispatch = _dispatch(request, pk, dispatch_pk)
+    try:
+        tasks.resume_dispatch(actor=Actor.from_request(request), dispatch=dispatch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Рассылка продолжена: письмо уйдёт только тем, кому ещё не отправлялось.")
+    return redirect("outreach_letter_tracking", pk=pk)
+
+
+@login_required
+@require_POST
+def dispatch_unknown(request: HttpRequest, pk: int, dispatch_pk: int) -> HttpResponse:
+    """The decision on addressees whose delivery is unknown."""
+    dispatch = _dispatch(request, pk, dispatch_pk)
+    try:
+        count = tasks.resolve_unknown(actor=Actor.from_request(request), dispatch=dispatch,
+                                      decision=request.POST.get("decision", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        who = f"{count} {plural_ru(count, 'адресату', 'адресатам', 'адресатам')}"
+        if request.POST.get("decision") == "resend":
+            messages.success(request, f"Письмо будет отправлено ещё раз: {who}.")
+        else:
+            messages.success(request, f"Письмо считается доставленным: {who}.")
+    return redirect("outreach_letter_tracking", pk=pk)
 
 
 @login_required

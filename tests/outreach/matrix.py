@@ -14,7 +14,7 @@ from PIL import Image
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.outreach import seed_texts, services
-from qualityweek.outreach.models import Delivery, Letter, Material, Request
+from qualityweek.outreach.models import Delivery, Dispatch, Letter, Material, Request
 from tests import factories as f
 from tests.matrix import Route, all_, signed_in
 
@@ -42,7 +42,8 @@ def objects(world) -> dict:
     draft = services.create_letter(actor=system, sender=operator, campaign=campaign, **fields)
     letter = services.create_letter(actor=system, sender=operator, campaign=campaign, **fields)
     letter = services.register_letter(actor=system, letter=letter)
-    delivery = Delivery(letter=letter, organisation=kirov_edu_org, email=kirov_edu_org.email,
+    dispatch = Dispatch.objects.create(letter=letter, audience=Dispatch.Audience.EDUCATION_AUTHORITIES, total=1)
+    delivery = Delivery(letter=letter, dispatch=dispatch, organisation=kirov_edu_org, email=kirov_edu_org.email,
                         addressee=letter.addressee, salutation=letter.salutation, status=Delivery.Status.SENT,
                         sent_at=timezone.now())
     token = services.new_ack_token(delivery)
@@ -54,7 +55,8 @@ def objects(world) -> dict:
     request = Request.objects.create(name="Елена", email="elena@example.ru", topic=Request.Topic.MOCKUPS,
                                      message="Пришлите баннер для сайта школы.")
     assert isinstance(letter, Letter)
-    return {"letter": letter, "draft": draft, "ack_token": token, "template": services.save_template(
+    return {"letter": letter, "dispatch": dispatch, "draft": draft, "ack_token": token,
+            "template": services.save_template(
         actor=system, name="Шаблон", audience="education", title="О проведении", body="Текст {{год}}"),
         "material": link, "banner": banner, "request": request}
 
@@ -86,6 +88,12 @@ ROUTES: dict[str, Route] = {
     "outreach_letter_dispatch": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
     "outreach_letter_tracking": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
     "outreach_letter_tracking_table": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
+    # Nothing to resume, nobody «unknown»: the message says so (302) to those who may dispatch the letter.
+    "outreach_dispatch_resume": Route(kwargs=lambda o: {"pk": o["letter"].pk, "dispatch_pk": o["dispatch"].pk},
+                                      method="POST", expect=signed_in(302, kirov_edu=403, **FOREIGN)),
+    "outreach_dispatch_unknown": Route(kwargs=lambda o: {"pk": o["letter"].pk, "dispatch_pk": o["dispatch"].pk},
+                                       method="POST", data={"decision": "delivered"},
+                                       expect=signed_in(302, kirov_edu=403, **FOREIGN)),
     "outreach_letter_render": Route(kwargs=_letter, method="POST", data={"formats": ["pdf"]},
                                     expect=signed_in(302, kirov_edu=403, **FOREIGN)),
     "outreach_letter_cascade": Route(kwargs=_letter, method="POST",

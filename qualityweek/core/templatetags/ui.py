@@ -4,6 +4,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from qualityweek.core.permissions import actions_for
+
 register = template.Library()
 
 
@@ -20,3 +22,10 @@ def accessible(field: BoundField) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def actions_on(context: dict, obj: object) -> frozenset[str]:
+    """What the signed-in person may do to ``obj`` (``permissions.actions_for``), for the buttons."""
+    request = context.get("request")
+    return actions_for(getattr(request, "user", None), obj)
