@@ -18,7 +18,7 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.jobs import start_job
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.text import date_range_ru
 
 from . import imports, selectors, spreadsheets
@@ -173,6 +173,7 @@ def activity_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error_rows": len({e["row"] for e in row_errors if e["row"]}),
         "new_rows": max(batch.rows_valid - batch.already_present, 0),
         "busy": batch.status in {ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING},
+        "actions": actions_for(request.user, batch),
     }
     template = "activities/import_status.html" if request.headers.get("HX-Request") else \
         "activities/import_detail.html"

@@ -40,6 +40,7 @@ from qualityweek.directory.models import Organisation, Region, Sector
 
 from . import services, spreadsheets
 from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, ImportBatch
+from .rules import batch_allows
 from .spreadsheets import CleanRow, SpreadsheetError
 
 B = ImportBatch.Status
@@ -198,7 +199,7 @@ def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch = _own_batch(actor, batch)
     if batch.status in {B.IMPORTING, B.DONE}:
         return batch
-    if batch.status != B.PREVIEW:
+    if not batch_allows(batch, "confirm"):
         raise ValidationError(f"Импорт нельзя подтвердить: статус «{batch.get_status_display()}».")
     if batch.rows_valid == 0:
         raise ValidationError("В таблице нет строк без ошибок: импортировать нечего. Исправьте ошибки и "
@@ -220,7 +221,7 @@ def cancel_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch = _own_batch(actor, batch)
     if batch.status == B.CANCELLED:
         return batch
-    if batch.status not in {B.PREVIEW, B.FAILED}:
+    if not batch_allows(batch, "cancel"):
         raise ValidationError(f"Отменить можно только проверенный и ещё не импортированный файл "
                               f"(сейчас: «{batch.get_status_display()}»).")
     before = audit.snapshot(batch, ["status"])

@@ -29,10 +29,10 @@ from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Organisation, Region, Sector
 
 from .models import CATEGORY_FIELDS, Activity, ActivityType, Category, RegionalReport
+from .rules import NOT_STARTED, report_allows, report_state
 
 A = Activity.Status
 R = RegionalReport.Status
-NOT_STARTED = "not_started"
 STATE_LABELS = {NOT_STARTED: "Не начат", **dict(R.choices)}
 # Badge colours of the shared stylesheet: green, amber, red; drafts and unstarted reports stay grey.
 BADGES: dict[str, str] = {R.ACCEPTED: "done", R.SUBMITTED: "pending", R.RETURNED: "rejected"}
@@ -202,7 +202,7 @@ def report_for(user, *, year: int, region_code: str, sector: str) -> RegionalRep
 
 
 def state(report: RegionalReport | None) -> str:
-    return report.status if report is not None and report.pk else NOT_STARTED
+    return report_state(report)
 
 
 @dataclass
@@ -303,10 +303,12 @@ def _locked(campaign: Campaign, region: Region, sector: str) -> RegionalReport |
 def start_report(*, actor: Actor, campaign: Campaign, region: Region, sector: str) -> RegionalReport:
     """The coordinator opens the report: it becomes a draft (once; opening it again changes nothing)."""
     report = RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "submit", report)
+    _authorise(actor, "prepare", report)
     existing = _locked(campaign, region, sector)
     if existing is not None:
         return existing
+    if campaign.phase == Campaign.Phase.DRAFT:
+        raise ValidationError(f"Кампания {campaign.year} года ещё не объявлена.")
     try:
         with transaction.atomic():
             report.save()
@@ -323,10 +325,10 @@ def submit_report(*, actor: Actor, campaign: Campaign, region: Region, sector: s
     deadline day in the region's time zone, extensions respected) it is accepted and flagged late.
     Submitting again while it waits for the operator changes nothing."""
     report = _locked(campaign, region, sector) or RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "submit", report)
+    _authorise(actor, "prepare", report)
     if report.status == R.SUBMITTED:
         return report
-    if report.status == R.ACCEPTED:
+    if not report_allows(report, "submit"):
         raise ValidationError("Отчёт уже принят оператором: изменить его нельзя.")
     if campaign.phase == Campaign.Phase.DRAFT:
         raise ValidationError(f"Кампания {campaign.year} года ещё не объявлена.")
@@ -349,8 +351,8 @@ def accept_report(*, actor: Actor, report: RegionalReport) -> RegionalReport:
     locked = _locked(report.campaign, report.region, report.sector)
     if locked is None:
         raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "accept", locked)
-    if locked.status != R.SUBMITTED:
+    _authorise(actor, "decide", locked)
+    if not report_allows(locked, "accept"):
         raise ValidationError(f"Принять можно только отправленный отчёт, а этот — «{locked.get_status_display()}».")
     before = audit.snapshot(locked, SNAPSHOT)
     locked.status = R.ACCEPTED
@@ -367,11 +369,11 @@ def return_report(*, actor: Actor, report: RegionalReport, comment: str) -> Regi
     locked = _locked(report.campaign, report.region, report.sector)
     if locked is None:
         raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "accept", locked)
+    _authorise(actor, "decide", locked)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Напишите, что нужно исправить: координатор увидит комментарий."})
-    if locked.status != R.SUBMITTED:
+    if not report_allows(locked, "return"):
         raise ValidationError(f"Вернуть можно только отправленный отчёт, а этот — «{locked.get_status_display()}».")
     before = audit.snapshot(locked, SNAPSHOT)
     locked.status = R.RETURNED

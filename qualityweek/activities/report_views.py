@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Sector
 
@@ -68,14 +68,16 @@ def regional_report_list(request: HttpRequest) -> HttpResponse:
 
 def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnForm | None = None) -> dict:
     s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    actions = actions_for(request.user, report)
     page = Paginator(s.activities, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "report": report, "s": s, "page": page, "state": regional.state(report),
         "state_label": regional.STATE_LABELS[regional.state(report)],
         "badge": regional.BADGES.get(regional.state(report), ""),
         "title": report_title(s), "subtitle": report_subtitle(s),
-        "may_submit": can(request.user, "submit", report) and report.status in {R.DRAFT, R.RETURNED},
-        "may_accept": bool(report.pk) and can(request.user, "accept", report) and report.status == R.SUBMITTED,
+        "actions": actions,
+        "may_submit": "submit" in actions,
+        "may_accept": "accept" in actions,
         "return_form": return_form or ReturnForm(),
         "snapshot": report.totals if report.pk and report.status in {R.SUBMITTED, R.ACCEPTED} else None,
         "changed_since": bool(report.totals) and report.totals != s.totals(),
@@ -86,7 +88,7 @@ def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnFo
 @require_GET
 def regional_report_detail(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
     report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not report.pk and can(request.user, "submit", report) and report.campaign.phase != "draft":
+    if can(request.user, "start", report):
         # The coordinator has opened the report: from now on it is their draft.
         report = regional.start_report(actor=Actor.from_request(request), campaign=report.campaign,
                                        region=report.region, sector=report.sector)
@@ -137,7 +139,7 @@ def regional_report_submit(request: HttpRequest, year: int, code: str, sector: s
 @require_POST
 def regional_report_accept(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
     report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not can(request.user, "accept", report):
+    if not can(request.user, "decide", report):
         raise PermissionDenied
     try:
         regional.accept_report(actor=Actor.from_request(request), report=report)
@@ -153,7 +155,7 @@ def regional_report_accept(request: HttpRequest, year: int, code: str, sector: s
 @require_POST
 def regional_report_return(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
     report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not can(request.user, "accept", report):
+    if not can(request.user, "decide", report):
         raise PermissionDenied
     form = ReturnForm(request.POST)
     if form.is_valid():

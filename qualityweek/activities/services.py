@@ -24,6 +24,7 @@ from qualityweek.core.text import date_range_ru
 from qualityweek.directory.models import Organisation
 
 from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, Category
+from .rules import activity_allows
 
 S = Activity.Status
 MAX_COUNT = 100_000
@@ -244,10 +245,10 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
     nothing. After the deadline it is accepted and flagged late, unless the operator closed
     submissions for the campaign."""
     activity = _locked(activity)
-    _authorise(actor, "submit", activity)
+    _authorise(actor, "report", activity)
     if activity.status == S.SUBMITTED:
         return activity
-    if activity.status not in {S.PLANNED, S.RETURNED}:
+    if not activity_allows(activity, "submit"):
         raise ValidationError(f"Отчёт нельзя отправить: статус «{activity.get_status_display()}».")
     now = now or timezone.now()
     campaign = activity.campaign
@@ -265,7 +266,7 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
 def approve(*, actor: Actor, activity: Activity) -> Activity:
     activity = _locked(activity)
     _authorise(actor, "review", activity)
-    if activity.status != S.SUBMITTED:
+    if not activity_allows(activity, "approve"):
         raise ValidationError(f"Принять можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
     return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
 
@@ -277,7 +278,7 @@ def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Act
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Напишите, что нужно исправить: организация увидит комментарий."})
-    if activity.status != S.SUBMITTED:
+    if not activity_allows(activity, "return"):
         raise ValidationError(f"Вернуть можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
     return _transition(actor, activity, S.RETURNED, comment=comment, reviewed_at=timezone.now(),
                        review_comment=comment)
@@ -291,7 +292,7 @@ def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"comment": "Укажите причину: она попадёт в историю отчёта."})
-    if activity.status != S.APPROVED:
+    if not activity_allows(activity, "reopen"):
         raise ValidationError("Снова открыть можно только принятый отчёт.")
     return _transition(actor, activity, S.SUBMITTED, comment=reason, reviewed_at=None)
 
@@ -299,8 +300,8 @@ def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
 @transaction.atomic
 def cancel(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "cancel", activity)
-    if activity.status not in {S.PLANNED, S.RETURNED}:
+    _authorise(actor, "report", activity)
+    if not activity_allows(activity, "cancel"):
         raise ValidationError("Отменить можно только запланированное или возвращённое мероприятие.")
     return _transition(actor, activity, S.CANCELLED, comment=reason.strip())
 

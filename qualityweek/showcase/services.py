@@ -14,6 +14,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 
 from .models import BestPractice, ProblemReport
+from .rules import MODERATION_MOVES, practice_allows
 from .selectors import refresh_search_vectors
 
 S = BestPractice.Status
@@ -80,13 +81,14 @@ def revise(*, actor: Actor, practice: BestPractice, title: str, story: str, resu
     return practice
 
 
-def _moderate(actor: Actor, practice: BestPractice, status: str, comment: str, *, need_comment: bool) -> BestPractice:
+def _moderate(actor: Actor, practice: BestPractice, action: str, comment: str, *, need_comment: bool) -> BestPractice:
     practice = BestPractice.objects.select_for_update().get(pk=practice.pk)
     _authorise(actor, "moderate", practice)
     comment = comment.strip()
     if need_comment and not comment:
         raise ValidationError({"comment": "Напишите комментарий: его увидит организация."})
-    if practice.status not in {S.NOMINATED, S.PUBLISHED} or practice.status == status:
+    status = MODERATION_MOVES[action]
+    if not practice_allows(practice, action):
         raise ValidationError(f"Нельзя: практика в статусе «{practice.get_status_display()}».")
     before = audit.snapshot(practice, ["status", "editor_comment"])
     practice.status = status
@@ -101,17 +103,17 @@ def _moderate(actor: Actor, practice: BestPractice, status: str, comment: str, *
 
 @transaction.atomic
 def publish(*, actor: Actor, practice: BestPractice, comment: str = "") -> BestPractice:
-    return _moderate(actor, practice, S.PUBLISHED, comment, need_comment=False)
+    return _moderate(actor, practice, "publish", comment, need_comment=False)
 
 
 @transaction.atomic
 def request_changes(*, actor: Actor, practice: BestPractice, comment: str) -> BestPractice:
-    return _moderate(actor, practice, S.CHANGES, comment, need_comment=True)
+    return _moderate(actor, practice, "changes", comment, need_comment=True)
 
 
 @transaction.atomic
 def reject(*, actor: Actor, practice: BestPractice, comment: str) -> BestPractice:
-    return _moderate(actor, practice, S.REJECTED, comment, need_comment=True)
+    return _moderate(actor, practice, "reject", comment, need_comment=True)
 
 
 @transaction.atomic
