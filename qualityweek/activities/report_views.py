@@ -87,12 +87,24 @@ def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnFo
 @login_required
 @require_GET
 def regional_report_detail(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    """Reads only: a report nobody has started is shown unsaved, with «Начать отчёт» for its coordinator."""
     report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if can(request.user, "start", report):
-        # The coordinator has opened the report: from now on it is their draft.
+    return render(request, "activities/regional_report_detail.html", _context(request, report))
+
+
+@login_required
+@require_POST
+def regional_report_start(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    """The coordinator starts the report: from now on it is their draft (a second click changes nothing)."""
+    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    try:
         report = regional.start_report(actor=Actor.from_request(request), campaign=report.campaign,
                                        region=report.region, sector=report.sector)
-    return render(request, "activities/regional_report_detail.html", _context(request, report))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Отчёт начат: это черновик, пока вы не отправите его оператору.")
+    return redirect(_detail_url(report))
 
 
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:

@@ -31,6 +31,8 @@ urlpatterns = [
          name="regional_report_xlsx"),
     path("reports/<int:year>/<str:code>/<str:sector>/report.pdf", report_views.regional_report_pdf,
          name="regional_report_pdf"),
+    path("reports/<int:year>/<str:code>/<str:sector>/start/", report_views.regional_report_start,
+         name="regional_report_start"),
     path("reports/<int:year>/<str:code>/<str:sector>/submit/", report_views.regional_report_submit,
          name="regional_report_submit"),
     path("reports/<int:year>/<str:code>/<str:sector>/accept/", report_views.regional_report_accept,

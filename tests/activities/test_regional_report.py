@@ -102,7 +102,7 @@ def test_organisation_with_only_a_submitted_report_is_pending_not_taking_part(wo
 def test_report_page_query_count_does_not_grow_with_activities(client, world, campaign, make_activity):
     client.force_login(world.kirov_edu)
     make_activity(status="approved")
-    client.get(url("regional_report_detail", campaign))  # the first visit creates the draft
+    client.post(url("regional_report_start", campaign))  # the coordinator starts the draft
     with CaptureQueriesContext(connection) as few:
         assert client.get(url("regional_report_detail", campaign)).status_code == 200
     for _ in range(6):
@@ -124,7 +124,7 @@ def test_detail_page_shows_totals_and_escapes_titles(client, world, campaign, mi
     assert "&lt;метка&gt;" in html and "<метка>" not in html
     assert "Приняли участие <strong>2</strong> организации из 2" in html
     assert response.context["s"].approved_participants == 128
-    assert RegionalReport.objects.get(region__code="43", sector="education").status == "draft"
+    assert not RegionalReport.objects.exists()  # reading the report starts nothing
 
 
 def test_operator_board_lists_every_region_and_sector(client, world, campaign, mix):
@@ -343,7 +343,7 @@ def test_operator_opening_a_report_does_not_start_it(client, world, campaign):
 
 def test_accept_of_a_draft_through_the_page_is_a_message_not_a_500(client, world, campaign):
     client.force_login(world.kirov_edu)
-    client.get(url("regional_report_detail", campaign))
+    client.post(url("regional_report_start", campaign))
     client.force_login(world.operator)
     response = client.post(url("regional_report_accept", campaign), follow=True)
     assert response.status_code == 200
@@ -407,3 +407,32 @@ def test_nav_item_for_operators_and_coordinators_only(client, world, campaign):
         client.force_login(user)
         html = client.get(reverse("home")).content.decode()
         assert ("Отчёты регионов" in html) is shown, user
+
+
+# --- no writes on GET -----------------------------------------------------------------------------------
+
+def test_opening_a_report_writes_nothing_starting_it_is_a_post(client, world, campaign):
+    client.force_login(world.kirov_edu)
+    audited = AuditEntry.objects.count()
+    page = client.get(url("regional_report_detail", campaign))
+    assert page.status_code == 200
+    assert not RegionalReport.objects.exists() and AuditEntry.objects.count() == audited
+    html = page.content.decode()
+    assert "Начать отчёт" in html and url("regional_report_start", campaign) in html
+    response = client.post(url("regional_report_start", campaign))
+    assert response.status_code == 302 and response["Location"] == url("regional_report_detail", campaign)
+    report = RegionalReport.objects.get()
+    assert (report.status, report.region.code, report.sector) == ("draft", "43", "education")
+    assert AuditEntry.objects.filter(action="regional_report.start").count() == 1
+    assert "Начать отчёт" not in client.get(url("regional_report_detail", campaign)).content.decode()
+    client.post(url("regional_report_start", campaign))  # a second click changes nothing
+    assert RegionalReport.objects.count() == 1
+    assert AuditEntry.objects.filter(action="regional_report.start").count() == 1
+
+
+def test_only_the_coordinator_starts_a_report(client, world, campaign):
+    for user in (world.operator, world.kirov_business, world.school_rep):
+        client.force_login(user)
+        assert client.post(url("regional_report_start", campaign)).status_code in {403, 404}
+        assert "Начать отчёт" not in client.get(url("regional_report_detail", campaign)).content.decode()
+    assert not RegionalReport.objects.exists()
