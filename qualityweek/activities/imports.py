@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -34,7 +34,7 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import start_job
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import require
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region, Sector
 
@@ -98,9 +98,8 @@ def _campaign_accepting() -> Campaign:
 def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, data: bytes) -> ImportBatch:
     """Store the upload, create the batch and start its validation job. Cheap file checks (size, real
     format, zip bomb) run here, so an unusable file is refused at once and nothing is created."""
-    user = actor.user
-    if user is None or not can(user, "import", ImportBatch) or not principal(user).covers(region.pk, sector):
-        raise PermissionDenied
+    # The unsaved batch the actor would upload (the public and the system have no ``import`` rule).
+    require(actor, "import", ImportBatch(region=region, sector=sector, uploaded_by=actor.user))
     campaign = _campaign_accepting()
     file_name = Path(file_name or "таблица").name[:200]
     try:
@@ -111,10 +110,10 @@ def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, d
     path = stored_path(relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=user,
+    batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=actor.user,
                                        file=relative, file_name=file_name,
                                        sha256=hashlib.sha256(data).hexdigest())
-    job = start_job(owner=user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
+    job = start_job(owner=actor.user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
                     task=f"{__package__}.import_tasks.validate_import_task", batch_id=batch.pk)
     batch.job = job
     batch.save(update_fields=["job"])
@@ -185,11 +184,9 @@ def _existing_keys(campaign: Campaign, keys: list[str]) -> set[str]:
 # --- confirm / cancel --------------------------------------------------------------------------------
 
 def _own_batch(actor: Actor, batch: ImportBatch) -> ImportBatch:
-    user = actor.user
+    """The batch, locked, when the actor uploaded it within their scope (the ``import`` rule)."""
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if user is None or locked.uploaded_by_id != user.pk or not can(user, "import", locked) or \
-            not principal(user).covers(locked.region_id, locked.sector):
-        raise PermissionDenied
+    require(actor, "import", locked)
     return locked
 
 

@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from qualityweek.core import audit, jobs
 from qualityweek.core.audit import Actor
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 from qualityweek.core.text import count_ru
-from qualityweek.directory.access import principal
 
 from .models import Activity, Photo, photo_path
 
@@ -241,12 +240,10 @@ def _write(name: str, data: bytes) -> None:
 def _authorise_edit(actor: Actor, activity: Activity) -> None:
     """The organisation's people change photos while the activity may be edited; for them a locked
     activity is a message, for everybody else it is forbidden."""
-    user = actor.user
-    if user is None or can(user, "edit", activity):
+    if can(actor, "edit", activity):
         return
-    if principal(user).represents(activity.organisation_id):
-        raise ValidationError({FIELD: MSG_LOCKED})
-    raise PermissionDenied
+    require(actor, "write", activity)
+    raise ValidationError({FIELD: MSG_LOCKED})
 
 
 def _label(upload: UploadedFile, many: bool) -> str:

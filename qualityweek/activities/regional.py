@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -24,7 +24,7 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import campaigns_for, current_campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Organisation, Region, Sector
 
@@ -289,11 +289,6 @@ def default_campaign(user) -> Campaign | None:
 SNAPSHOT = ["status", "submitted_at", "is_late", "comment"]
 
 
-def _authorise(actor: Actor, action: str, report: RegionalReport) -> None:
-    if actor.user is not None and not can(actor.user, action, report):
-        raise PermissionDenied
-
-
 def _locked(campaign: Campaign, region: Region, sector: str) -> RegionalReport | None:
     return (RegionalReport.objects.select_for_update().select_related("campaign", "region")
             .filter(campaign=campaign, region=region, sector=sector).first())
@@ -303,7 +298,7 @@ def _locked(campaign: Campaign, region: Region, sector: str) -> RegionalReport |
 def start_report(*, actor: Actor, campaign: Campaign, region: Region, sector: str) -> RegionalReport:
     """The coordinator opens the report: it becomes a draft (once; opening it again changes nothing)."""
     report = RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "prepare", report)
+    require(actor, "prepare", report)
     existing = _locked(campaign, region, sector)
     if existing is not None:
         return existing
@@ -325,7 +320,7 @@ def submit_report(*, actor: Actor, campaign: Campaign, region: Region, sector: s
     deadline day in the region's time zone, extensions respected) it is accepted and flagged late.
     Submitting again while it waits for the operator changes nothing."""
     report = _locked(campaign, region, sector) or RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "prepare", report)
+    require(actor, "prepare", report)
     if report.status == R.SUBMITTED:
         return report
     if not report_allows(report, "submit"):
@@ -351,7 +346,7 @@ def accept_report(*, actor: Actor, report: RegionalReport) -> RegionalReport:
     locked = _locked(report.campaign, report.region, report.sector)
     if locked is None:
         raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "decide", locked)
+    require(actor, "decide", locked)
     if not report_allows(locked, "accept"):
         raise ValidationError(f"Принять можно только отправленный отчёт, а этот — «{locked.get_status_display()}».")
     before = audit.snapshot(locked, SNAPSHOT)
@@ -369,7 +364,7 @@ def return_report(*, actor: Actor, report: RegionalReport, comment: str) -> Regi
     locked = _locked(report.campaign, report.region, report.sector)
     if locked is None:
         raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "decide", locked)
+    require(actor, "decide", locked)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Напишите, что нужно исправить: координатор увидит комментарий."})

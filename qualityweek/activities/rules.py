@@ -7,8 +7,8 @@ accept (templates ask ``actions_for``). Each step also has a status-free right, 
 service makes before it looks at the status: a step the status does not allow is then a message
 (ValidationError), not a refusal.
 
-- an activity: the organisation's people ``edit`` (plan and report) while it is planned or
-  returned; its representatives and teachers ``submit`` or ``cancel`` it (party: ``report``); the
+- an activity: the organisation's people ``edit`` (plan, report, photos) while it is planned or
+  returned (party: ``write``); its representatives and teachers ``submit`` or ``cancel`` it (party: ``report``); the
   coordinator of its region and sector ``approve``s or ``return``s a submitted report and
   ``reopen``s an approved one (party: ``review``);
 - an import batch: its uploader ``confirm``s or ``cancel``s a previewed batch (party: ``import``);
@@ -115,6 +115,12 @@ def plan_activity(user: Any, activity: Any) -> bool:
     return _reports_for(user, activity)
 
 
+@rule(Activity, "write")
+def write_activity(user: Any, activity: Any) -> bool:
+    """The party check of edit: the organisation's people (a locked activity is then a message)."""
+    return _writes_for(user, activity)
+
+
 @rule(Activity, "report")
 def report_activity(user: Any, activity: Any) -> bool:
     """The party check of submit and cancel: the organisation's representative or teacher."""
@@ -217,7 +223,7 @@ for _action in ("accept", "return"):
 
 # --- The system: the demo loader, jobs and commands -----------------------------------------------
 
-system_rule(Activity, "view", "plan", "report", "review", "hide")(allow)
+system_rule(Activity, "view", "plan", "write", "report", "review", "hide")(allow)
 
 
 def _system_step(action: str) -> Callable[[Any, Any], bool]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 from qualityweek.core.text import date_range_ru
 from qualityweek.directory.models import Organisation
 
@@ -33,11 +33,6 @@ PLAN_FIELDS = ("type", "title", "starts_on", "ends_on", "format", "audience", "v
                "is_public")
 REPORT_FIELDS = ("description", "links", "consent_on_file", "propose_best_practice", *CATEGORY_FIELDS)
 LEARNERS = ("pupils_1_4", "pupils_5_9", "pupils_10_11", "students")
-
-
-def _authorise(actor: Actor, action: str, obj: Any) -> None:
-    if actor.user is not None and not can(actor.user, action, obj):
-        raise PermissionDenied
 
 
 def _transition(actor: Actor, activity: Activity, to: str, comment: str = "", **fields: Any) -> Activity:
@@ -172,10 +167,8 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
                   client_token: uuid.UUID | None = None, source: str = Activity.Source.WEB,
                   **fields: Any) -> Activity:
     """Plan an activity. A repeated request with the same client token returns the first one."""
-    if actor.user is not None and not can(actor.user, "view", organisation):
-        raise PermissionDenied
-    if actor.user is not None and not can(actor.user, "plan", Activity):
-        raise PermissionDenied
+    require(actor, "plan", Activity(campaign=campaign, organisation=organisation, region_id=organisation.region_id,
+                                    sector=organisation.sector))
     if client_token is not None:
         existing = Activity.objects.filter(organisation=organisation, client_token=client_token).first()
         if existing:
@@ -200,7 +193,7 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
 @transaction.atomic
 def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "edit", activity)
+    require(actor, "edit", activity)
     data = {k: fields.get(k, getattr(activity, k)) for k in PLAN_FIELDS}
     _raise(validate_plan(campaign=activity.campaign, organisation=activity.organisation, data=data))
     before = audit.snapshot(activity)
@@ -218,7 +211,7 @@ def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
 def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     """Store what happened: participants by category, description, links, flags."""
     activity = _locked(activity)
-    _authorise(actor, "edit", activity)
+    require(actor, "edit", activity)
     data = {k: fields.get(k, getattr(activity, k)) for k in REPORT_FIELDS}
     data["links"] = [link.strip() for link in data["links"] or [] if link and link.strip()]
     _raise(validate_report(activity=activity, data=data))
@@ -245,7 +238,7 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
     nothing. After the deadline it is accepted and flagged late, unless the operator closed
     submissions for the campaign."""
     activity = _locked(activity)
-    _authorise(actor, "report", activity)
+    require(actor, "report", activity)
     if activity.status == S.SUBMITTED:
         return activity
     if not activity_allows(activity, "submit"):
@@ -265,7 +258,7 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
 @transaction.atomic
 def approve(*, actor: Actor, activity: Activity) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
+    require(actor, "review", activity)
     if not activity_allows(activity, "approve"):
         raise ValidationError(f"Принять можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
     return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
@@ -274,7 +267,7 @@ def approve(*, actor: Actor, activity: Activity) -> Activity:
 @transaction.atomic
 def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
+    require(actor, "review", activity)
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Напишите, что нужно исправить: организация увидит комментарий."})
@@ -288,7 +281,7 @@ def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Act
 def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     """Approved reports are locked; the coordinator may put one back under review, with a reason."""
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
+    require(actor, "review", activity)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"comment": "Укажите причину: она попадёт в историю отчёта."})
@@ -300,7 +293,7 @@ def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
 @transaction.atomic
 def cancel(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "report", activity)
+    require(actor, "report", activity)
     if not activity_allows(activity, "cancel"):
         raise ValidationError("Отменить можно только запланированное или возвращённое мероприятие.")
     return _transition(actor, activity, S.CANCELLED, comment=reason.strip())
@@ -311,7 +304,7 @@ def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
     approved = 0
     candidates = Activity.objects.visible_to(actor.user).filter(pk__in=list(ids), status=S.SUBMITTED)
     for activity in candidates.select_related("region"):
-        if actor.user is None or can(actor.user, "review", activity):
+        if can(actor, "approve", activity):
             approve(actor=actor, activity=activity)
             approved += 1
     return approved
@@ -321,7 +314,7 @@ def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
 def set_hidden(*, actor: Actor, activity: Activity, hidden: bool) -> Activity:
     """A coordinator can take an activity off the public listing."""
     activity = _locked(activity)
-    _authorise(actor, "hide", activity)
+    require(actor, "hide", activity)
     before = audit.snapshot(activity, ["is_hidden"])
     activity.is_hidden = hidden
     activity.save(update_fields=["is_hidden", "updated_at"])

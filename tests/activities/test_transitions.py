@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qualityweek.activities import imports, regional, rules, services
-from qualityweek.activities.models import Activity, ImportBatch, RegionalReport
+from qualityweek.activities.models import Activity, ActivityType, ImportBatch, RegionalReport
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
 from qualityweek.core.permissions import actions_for, can
@@ -96,6 +96,45 @@ def test_activity_table(world, activity_in, status):
     for user in (world.company_rep, world.moscow_edu):
         assert offered(user, activity, ORG_STEPS | COORDINATOR_STEPS) == set()
         assert not any(accepted(call) for call in _activity_services(Actor(user=user), activity).values())
+    # The system (demo loader, jobs, commands) moves an activity exactly as the table allows.
+    system = Actor.system()
+    assert offered(system, activity, ORG_STEPS | COORDINATOR_STEPS) == allowed
+    calls = _activity_services(system, activity)
+    for step in ORG_STEPS | COORDINATOR_STEPS:
+        assert accepted(calls[step]) == (step in allowed), ("system", step)
+    # A visitor who is not signed in has no step at all.
+    public = Actor.public("203.0.113.9")
+    assert offered(public, activity, ORG_STEPS | COORDINATOR_STEPS) == set()
+    assert not any(accepted(call) for call in _activity_services(public, activity).values())
+
+
+def test_the_public_cannot_plan_and_the_system_can(world, campaign):
+    data = {"type": ActivityType.objects.get(code="quality_lesson"), "title": "Урок качества",
+            "starts_on": campaign.quality_day, "ends_on": campaign.quality_day, "format": "in_person"}
+    with pytest.raises(PermissionDenied):
+        services.plan_activity(actor=Actor.public("203.0.113.9"), campaign=campaign,
+                               organisation=world.kirov_school, **data)
+    with pytest.raises(PermissionDenied):  # a coordinator plans for nobody
+        services.plan_activity(actor=Actor(user=world.kirov_edu), campaign=campaign,
+                               organisation=world.kirov_school, **data)
+    assert not Activity.objects.exists()
+    services.plan_activity(actor=Actor.system(), campaign=campaign, organisation=world.kirov_school, **data)
+    assert Activity.objects.count() == 1
+
+
+def test_neither_the_public_nor_the_system_imports(world, campaign):
+    for actor in (Actor.public("203.0.113.9"), Actor.system()):
+        with pytest.raises(PermissionDenied):
+            imports.start_import(actor=actor, region=world.kirov_school.region, sector="education",
+                                 file_name="x.csv", data=b"a;b\n")
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_public_moves_no_regional_report(world, campaign):
+    public = Actor.public("203.0.113.9")
+    report = _report_in(world, campaign, RegionalReport.Status.SUBMITTED)
+    for step, call in _report_services(public, report).items():
+        assert not accepted(call), step
 
 
 # --- import batches ------------------------------------------------------------------------------
