@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import import_views, photo_views, report_views, views
+from . import views
+from .imports import views as import_views
+from .photos import views as photo_views
+from .regional import views as report_views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),

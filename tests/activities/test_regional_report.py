@@ -16,8 +16,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from qualityweek.activities import regional, services
+from qualityweek.activities import services
 from qualityweek.activities.models import Activity, RegionalReport
+from qualityweek.activities.regional import selectors as regional_selectors
+from qualityweek.activities.regional import services as regional
 from qualityweek.campaigns import services as campaign_services
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
@@ -70,7 +72,7 @@ def mix(world, campaign, make_activity):
 # --- figures ------------------------------------------------------------------------------------------
 
 def test_totals_count_approved_and_show_submitted_separately(world, campaign, mix):
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     assert s.approved_count == 2 and s.submitted_count == 1
     assert s.approved_by_category == {"pupils_1_4": 40, "pupils_5_9": 75, "pupils_10_11": 0, "students": 0,
                                       "teachers": 3, "parents": 10, "employees": 0, "customers": 0}
@@ -83,19 +85,19 @@ def test_totals_count_approved_and_show_submitted_separately(world, campaign, mi
 
 
 def test_organisations_taking_part_out_of_registered_active(world, campaign, mix):
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     # Kirov education: kirov_school, gymnasium 2 (active); the closed and the pending school do not count.
     assert s.organisations_registered == 2
     assert s.organisations_taking_part == 2
     assert s.organisations_pending == 0
-    business = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="business")
+    business = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="business")
     assert (business.organisations_taking_part, business.organisations_registered) == (1, 1)
     assert business.approved_by_category["customers"] == 300
 
 
 def test_organisation_with_only_a_submitted_report_is_pending_not_taking_part(world, campaign, make_activity):
     make_activity(status="submitted")
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     assert (s.organisations_taking_part, s.organisations_pending, s.organisations_registered) == (0, 1, 1)
 
 
@@ -172,7 +174,7 @@ def test_foreign_report_is_404_for_coordinator(client, world, campaign, mix):
     assert client.post(url("regional_report_submit", campaign)).status_code == 404
     assert not RegionalReport.objects.exists()
     with pytest.raises(Http404):
-        regional.report_for(world.moscow_edu, year=campaign.year, region_code="43", sector="education")
+        regional_selectors.report_for(world.moscow_edu, year=campaign.year, region_code="43", sector="education")
 
 
 # --- XLSX and PDF -------------------------------------------------------------------------------------
@@ -227,9 +229,9 @@ def test_pdf_has_title_region_totals_and_nasty_title(client, world, campaign, mi
 
 
 def test_pdf_date_uses_russian_month_and_nbsp(world, campaign, mix):
-    from qualityweek.activities.report_pdf import _data
+    from qualityweek.activities.regional.pdf import _data
 
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     facts = dict(_data(s, None)["facts"])
     d = campaign.report_deadline
     assert facts["Срок отчёта"] == f"{d.day}\u00a0{MONTHS_GENITIVE[d.month - 1]} {d.year}\u00a0г."

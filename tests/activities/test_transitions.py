@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qualityweek.activities import imports, regional, rules, services
+from qualityweek.activities import rules, services
+from qualityweek.activities.imports import services as imports
 from qualityweek.activities.models import Activity, ActivityType, ImportBatch, RegionalReport
+from qualityweek.activities.regional import services as regional
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
 from qualityweek.core.permissions import actions_for, can

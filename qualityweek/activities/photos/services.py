@@ -31,7 +31,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can, require
 from qualityweek.core.text import count_ru
 
-from .models import Activity, Photo, photo_path
+from ..models import Activity, Photo, photo_path
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ def add_photos(*, actor: Actor, activity: Activity, uploads: Sequence[UploadedFi
                              after={**audit.snapshot(photo, ["activity_id", "status"]),
                                     "file_name": (upload.name or "")[:255], "size": upload.size})
                 photos.append(photo)
-                jobs.enqueue_on_commit(f"{__package__}.photo_tasks.process_photo_task", photo_id=photo.pk)
+                jobs.enqueue_on_commit(f"{__package__}.tasks.process_photo_task", photo_id=photo.pk)
     except BaseException:
         _remove(*stored)
         raise
