@@ -79,14 +79,9 @@ def parse_dates(value: Any) -> tuple[dt.date, dt.date | None] | None:
     «14 ноября 2026», «14 ноября 2026 г.», and ranges «14–15.11.2026», «9–15 ноября 2026 г.»."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
-    if isinstance(value, bool):
-        raise ValueProblem(f"«{value}» не похоже на дату. {DATE_HINT}")
-    if isinstance(value, (int, float)):
-        return _serial(float(value), value), None
+    typed = _typed_date(value)
+    if typed is not None:
+        return typed, None
     raw = " ".join(str(value).replace("\u00a0", " ").split())
     if not raw:
         return None
@@ -99,18 +94,36 @@ def parse_dates(value: Any) -> tuple[dt.date, dt.date | None] | None:
             raise first_problem from None
         left, right = (_YEAR_SUFFIX.sub("", p) for p in parts)
         end = _text_date(right, raw)
-        if m := _DAY_ONLY.match(left):
-            start = _make_date(end.year, end.month, int(m[1]), raw)
-        elif m := re.match(r"^(\d{1,2})[./](\d{1,2})$", left):
-            start = _make_date(end.year, int(m[2]), int(m[1]), raw)
-        elif m := re.match(r"^(\d{1,2})\s*([а-я]+)\.?$", left):
-            month = _month(m[2])
-            if not month:
-                raise first_problem from None
-            start = _make_date(end.year, month, int(m[1]), raw)
-        else:
-            start = _text_date(left, raw)
+        start = _range_start(left, end, raw)
+        if start is None:
+            raise first_problem from None
         return start, end
+
+
+def _typed_date(value: Any) -> dt.date | None:
+    """A cell that is a real date or an Excel serial number; None for text (read by the caller)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueProblem(f"«{value}» не похоже на дату. {DATE_HINT}")
+    if isinstance(value, (int, float)):
+        return _serial(float(value), value)
+    return None
+
+
+def _range_start(left: str, end: dt.date, raw: str) -> dt.date | None:
+    """The first day of «14–15.11.2026», «14.11–15.11.2026», «9 ноября – 15 ноября 2026»: the start
+    borrows the month and year it leaves out from the end. None for an unknown month word."""
+    if m := _DAY_ONLY.match(left):
+        return _make_date(end.year, end.month, int(m[1]), raw)
+    if m := re.match(r"^(\d{1,2})[./](\d{1,2})$", left):
+        return _make_date(end.year, int(m[2]), int(m[1]), raw)
+    if m := re.match(r"^(\d{1,2})\s*([а-я]+)\.?$", left):
+        month = _month(m[2])
+        return _make_date(end.year, month, int(m[1]), raw) if month else None
+    return _text_date(left, raw)
 
 
 def parse_date(value: Any) -> dt.date | None:

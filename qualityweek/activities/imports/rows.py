@@ -212,65 +212,28 @@ class Validator:
                 f"своего региона и сферы ({_scope_name(self.region, self.sector)}).")
 
     def validate(self, sheet: Sheet, *, on_progress: Callable[[int, int], None] | None = None) -> Result:
-        if sheet.merged:
-            listed = ", ".join(sheet.merged[:5]) + (" и другие" if len(sheet.merged) > 5 else "")
-            raise SpreadsheetError(f"В таблице есть объединённые ячейки ({listed}). Разъедините их и заполните "
-                                   "значение в каждой строке: одна строка — одно мероприятие.")
+        _refuse_merged(sheet)
         hmap = match_headers(sheet.rows, first_row=sheet.first_row, first_col=sheet.first_col)
         result = Result()
         if hmap.unknown:
             result.notes.append("Эти столбцы не распознаны и пропущены: " + ", ".join(hmap.unknown[:10]) + ".")
-        start = hmap.row - sheet.first_row + 1
-        body = sheet.rows[start:]
-        idx = hmap.index
+        body = sheet.rows[hmap.row - sheet.first_row + 1:]
         # Every column gets a position; absent ones point at an empty cell added after the last one.
-        width = max(idx.values()) + 1
-        self.cols = {c.key: idx.get(c.key, width) for c in COLUMNS}
+        width = max(hmap.index.values()) + 1
+        self.cols = {c.key: hmap.index.get(c.key, width) for c in COLUMNS}
         pad = [""] * (width + 1)
-
-        def get(row: Sequence[Any], i: int | None) -> Any:
-            return row[i] if i is not None and i < len(row) else None
-
-        org_idx, inn_idx = idx.get("organisation"), idx.get("inn")
-        inns, names = set(), set()
-        for row in body:
-            try:
-                inn = parse_inn(get(row, inn_idx))
-            except ValueProblem:
-                inn = ""
-            if inn:
-                inns.add(inn)
-            elif org_idx is not None:
-                names.add(normalise(get(row, org_idx) or ""))
-        self.preload_outside(inns, names)
-
+        self._preload_rows(body, hmap.index)
         seen: dict[str, int] = {}
         total = len(body)
         for n, row in enumerate(body):
-            number = hmap.row + 1 + n
             if not any(v is not None and str(v).strip() for v in row):
                 continue  # empty rows are skipped silently
             result.rows_total += 1
             if result.rows_total > workbook.MAX_ROWS:
                 raise SpreadsheetError(f"В таблице больше {workbook.MAX_ROWS:,} строк. ".replace(",", "\u00a0")
                                        + "Разбейте её на несколько файлов.")
-            if len(row) <= width:
-                row = [*row, *pad[len(row):]]
-            clean, errors = self.validate_row(number, row, hmap)
-            if clean is not None:
-                first = seen.get(clean.key)
-                if first is not None:
-                    errors.append(RowError(number, hmap.label("title"),
-                                           f"Строка повторяет строку {first}: та же организация, тип, даты и "
-                                           "название.", hmap.cell("title", number)))
-                    clean = None
-                else:
-                    seen[clean.key] = number
-            if errors:
-                if len(result.errors) < MAX_STORED_ERRORS:
-                    result.errors.extend(errors)
-            elif clean is not None:
-                result.valid.append(clean)
+            padded = [*row, *pad[len(row):]] if len(row) <= width else row
+            self._take(result, seen, hmap.row + 1 + n, padded, hmap)
             if on_progress and n % 1000 == 0:
                 on_progress(n, total)
         if on_progress:
@@ -279,138 +242,241 @@ class Validator:
             raise SpreadsheetError(f"В таблице нет ни одной строки с данными под заголовками (строка {hmap.row}).")
         return result
 
+    def _preload_rows(self, body: Sequence[Sequence[Any]], idx: dict[str, int]) -> None:
+        """Read the organisations outside the scope that the rows name, in bulk (see preload_outside)."""
+        org_idx, inn_idx = idx.get("organisation"), idx.get("inn")
+        inns, names = set(), set()
+        for row in body:
+            try:
+                inn = parse_inn(_cell(row, inn_idx))
+            except ValueProblem:
+                inn = ""
+            if inn:
+                inns.add(inn)
+            elif org_idx is not None:
+                names.add(normalise(_cell(row, org_idx) or ""))
+        self.preload_outside(inns, names)
+
+    def _take(self, result: Result, seen: dict[str, int], number: int, row: Sequence[Any], hmap: HeaderMap) -> None:
+        """Validate one row and keep it as valid, or its errors; a repeated row is an error."""
+        clean, errors = self.validate_row(number, row, hmap)
+        if clean is not None:
+            first = seen.get(clean.key)
+            if first is not None:
+                errors.append(RowError(number, hmap.label("title"),
+                                       f"Строка повторяет строку {first}: та же организация, тип, даты и "
+                                       "название.", hmap.cell("title", number)))
+                clean = None
+            else:
+                seen[clean.key] = number
+        if errors:
+            if len(result.errors) < MAX_STORED_ERRORS:
+                result.errors.extend(errors)
+        elif clean is not None:
+            result.valid.append(clean)
+
     def validate_row(self, number: int, row: Sequence[Any], hmap: HeaderMap) -> tuple[CleanRow | None, list[RowError]]:
         """One row; ``row`` has a cell for every column position in ``self.cols``."""
-        idx, col = hmap.index, self.cols
         errors: list[RowError] = []
 
         def err(key: str, message: str) -> None:
             errors.append(RowError(number, hmap.label(key), message, hmap.cell(key, number)))
 
-        org_key = "inn" if "inn" in idx else "organisation"
-        organisation = kind = None
+        cells = self._read_cells(row, hmap.index, err)
+        if cells.organisation is None:
+            return None, errors
+        self._check_plan(cells, hmap.index, err)
+        if cells.kind is not None:
+            self._check_report(cells, hmap.index, err)
+            self._check_submission(cells, hmap.index, err)
+        return self._clean(number, cells, errors), errors
+
+    # --- reading the cells of a row ---------------------------------------------------------------
+
+    def _read_cells(self, row: Sequence[Any], idx: dict[str, int], err: _Err) -> _Cells:
+        col = self.cols
+        cells = _Cells(org_key="inn" if "inn" in idx else "organisation")
+        self._read_organisation(cells, row, idx, err)
         try:
-            inn_value, name_value = row[col["inn"]], row[col["organisation"]]
-            if not inn_value and "organisation" in idx:
-                org_key = "organisation"
-            organisation = self._memo(self.org_memo, (inn_value, name_value), self._organisation)
-        except ValueProblem as exc:
-            err(org_key, str(exc))
-        type_value = row[col["type"]]
-        try:
-            kind = self._memo(self.type_memo, type_value, self._type)
+            cells.kind = self._memo(self.type_memo, row[col["type"]], self._type)
         except ValueProblem as exc:
             err("type", str(exc))
-        title = " ".join(text_of(row[col["title"]]).split())
-        if len(title) > MAX_TITLE:
-            err("title", f"Название длиннее {MAX_TITLE} символов ({len(title)}).")
-        starts: dt.date | None = None
-        ends: dt.date | None = None
-        range_end: dt.date | None = None
-        bad_start = bad_end = False  # already reported: no second message about a missing date
+        cells.title = " ".join(text_of(row[col["title"]]).split())
+        if len(cells.title) > MAX_TITLE:
+            err("title", f"Название длиннее {MAX_TITLE} символов ({len(cells.title)}).")
+        self._read_dates(cells, row, err)
+        cells.fmt = self._read_choice(self.format_memo, row, "format", parse_format, Activity.Format.IN_PERSON, err)
+        cells.is_public = self._read_choice(self.flag_memo, row, "is_public", parse_flag, False, err)
+        self._read_counts(cells, row, err)
+        cells.description = text_of(row[col["description"]])
+        if len(cells.description) > MAX_DESCRIPTION:
+            err("description", f"Описание длиннее {MAX_DESCRIPTION} символов.")
+        cells.links = split_links(row[col["links"]])
+        return cells
+
+    def _read_organisation(self, cells: _Cells, row: Sequence[Any], idx: dict[str, int], err: _Err) -> None:
         try:
-            parsed = self._memo(self.date_memo, row[col["starts_on"]], parse_dates)
+            inn_value, name_value = row[self.cols["inn"]], row[self.cols["organisation"]]
+            if not inn_value and "organisation" in idx:
+                cells.org_key = "organisation"
+            cells.organisation = self._memo(self.org_memo, (inn_value, name_value), self._organisation)
+        except ValueProblem as exc:
+            err(cells.org_key, str(exc))
+
+    def _read_dates(self, cells: _Cells, row: Sequence[Any], err: _Err) -> None:
+        """Start and end; a range in the start cell gives the end, an empty end follows the start.
+        A date already reported as wrong gets no second message about being missing."""
+        range_end: dt.date | None = None
+        try:
+            parsed = self._memo(self.date_memo, row[self.cols["starts_on"]], parse_dates)
             if parsed:
-                starts, range_end = parsed
+                cells.starts, range_end = parsed
         except ValueProblem as exc:
             err("starts_on", str(exc))
-            bad_start = True
+            cells.bad_start = True
         try:
-            parsed = self._memo(self.date_memo, row[col["ends_on"]], parse_dates)
-            ends = parsed[0] if parsed else None
+            parsed = self._memo(self.date_memo, row[self.cols["ends_on"]], parse_dates)
+            cells.ends = parsed[0] if parsed else None
         except ValueProblem as exc:
             err("ends_on", str(exc))
-            bad_end = True
-        if ends is None and not bad_end:
-            ends = range_end or starts
-        if ends is None and (bad_start or starts is None):
-            bad_end = True  # an empty end follows the start, whose problem is already reported
-        fmt: str = Activity.Format.IN_PERSON
+            cells.bad_end = True
+        if cells.ends is None and not cells.bad_end:
+            cells.ends = range_end or cells.starts
+        if cells.ends is None and (cells.bad_start or cells.starts is None):
+            cells.bad_end = True  # an empty end follows the start, whose problem is already reported
+
+    def _read_choice(self, memo: dict[Any, Any], row: Sequence[Any], key: str, parse: Callable[[Any], Any],
+                     default: Any, err: _Err) -> Any:
         try:
-            fmt = self._memo(self.format_memo, row[col["format"]], parse_format)
+            return self._memo(memo, row[self.cols[key]], parse)
         except ValueProblem as exc:
-            err("format", str(exc))
-        is_public = False
-        try:
-            is_public = self._memo(self.flag_memo, row[col["is_public"]], parse_flag)
-        except ValueProblem as exc:
-            err("is_public", str(exc))
-        counts: dict[str, int] = {}
-        bad_counts: set[str] = set()
+            err(key, str(exc))
+            return default
+
+    def _read_counts(self, cells: _Cells, row: Sequence[Any], err: _Err) -> None:
         for f in CATEGORY_FIELDS:
-            value = row[col[f]]
+            value = row[self.cols[f]]
             if type(value) is int or (type(value) is float and value.is_integer() and value >= 0):
-                counts[f] = int(value)
+                cells.counts[f] = int(value)
                 continue
             try:
-                counts[f] = parse_count(value)
+                cells.counts[f] = parse_count(value)
             except ValueProblem as exc:
                 err(f, str(exc))
-                counts[f] = 0
-                bad_counts.add(f)
-        description = text_of(row[col["description"]])
-        if len(description) > MAX_DESCRIPTION:
-            err("description", f"Описание длиннее {MAX_DESCRIPTION} символов.")
-        links = split_links(row[col["links"]])
+                cells.counts[f] = 0
+                cells.bad_counts.add(f)
 
-        if organisation is None:
-            return None, errors
-        # The form rules, reused: plan (type, title, dates in the campaign window, organisation state) ...
-        # validate_plan depends only on these values (the campaign is fixed): same inputs, same answer.
-        plan_key = (organisation.pk, kind.pk if kind else None, bool(title), starts, ends)
+    # --- the form rules, reused -------------------------------------------------------------------
+
+    def _check_plan(self, cells: _Cells, idx: dict[str, int], err: _Err) -> None:
+        """Plan: type, title, dates in the campaign window, organisation state. validate_plan depends
+        only on these values (the campaign is fixed): same inputs, same answer."""
+        organisation, kind = cells.organisation, cells.kind
+        assert organisation is not None
+        plan_key = (organisation.pk, kind.pk if kind else None, bool(cells.title), cells.starts, cells.ends)
         plan_errors = self.plan_memo.get(plan_key)
         if plan_errors is None:
-            plan = {"type": kind, "title": title, "starts_on": starts, "ends_on": ends}
+            plan = {"type": kind, "title": cells.title, "starts_on": cells.starts, "ends_on": cells.ends}
             plan_errors = services.validate_plan(campaign=self.campaign, organisation=organisation, data=plan)
             self.plan_memo[plan_key] = plan_errors
+        already = {"type": kind is None, "starts_on": cells.bad_start, "ends_on": cells.bad_end}
         for field_name, message in plan_errors.items():
-            if (field_name == "type" and kind is None) or (field_name == "starts_on" and bad_start) or (
-                    field_name == "ends_on" and bad_end):
+            if already.get(field_name):
                 continue  # the import already said what is wrong there
             if field_name == "ends_on" and "ends_on" not in idx:
                 field_name = "starts_on"
-            err({"__all__": org_key}.get(field_name, field_name), message)
-        # ... and report (counts by category, links, size plausibility).
-        if kind is not None:
-            # validate_report reads only the type, the organisation and the sector of the activity.
-            probe = self.probes.get(organisation.pk)
-            if probe is None:
-                probe = self.probes[organisation.pk] = Activity(organisation=organisation, type=kind,
-                                                                sector=organisation.sector)
-            elif probe.type_id != kind.pk:
-                probe.type = kind
-            report = {**counts, "links": links}
-            report_errors = services.validate_report(activity=probe, data=report)
-            flagged = {k for k in report_errors if k in CATEGORY_FIELDS and counts[k]} | bad_counts
-            for field_name, message in report_errors.items():
-                key = field_name
-                if key == "pupils_1_4" and key not in flagged:
-                    # The organisation-size check: show it on the biggest learner count, unless a count
-                    # is already wrong (an absurd number explains it).
-                    if flagged:
-                        continue
-                    key = max(services.LEARNERS, key=lambda f: counts[f])
-                if key in CATEGORY_FIELDS and key not in idx:
-                    key = next((f for f in CATEGORY_FIELDS if f in idx and counts[f]), key)
-                err(key, message)
-            # Imported rows arrive as submitted reports, so they meet what services.submit asks of one.
-            if ends is not None:
-                problems = services.validate_submission(kind=kind, ends_on=ends, today=self.today, counts=counts,
-                                                        description=description, links=links)
-                for field_name, message in problems.items():
-                    if field_name == "ends_on" and "ends_on" not in idx:
-                        field_name = "starts_on"
-                    elif field_name in CATEGORY_FIELDS:
-                        field_name = next((f for f in kind.categories if f in idx), field_name)
-                    elif field_name == "description" and "description" not in idx and "links" in idx:
-                        field_name = "links"
-                    err(field_name, message)
-        if errors or kind is None or starts is None or ends is None:
-            return None, errors
-        return CleanRow(row=number, organisation_id=organisation.pk, type_id=kind.pk, title=title,
-                        starts_on=starts, ends_on=ends, format=fmt, is_public=is_public,
-                        description=description, links=links, counts=counts,
-                        key=import_key(organisation.pk, kind.pk, starts, ends, title)), errors
+            err({"__all__": cells.org_key}.get(field_name, field_name), message)
+
+    def _probe(self, organisation: Organisation, kind: ActivityType) -> Activity:
+        """validate_report reads only the type, the organisation and the sector of the activity."""
+        probe = self.probes.get(organisation.pk)
+        if probe is None:
+            probe = self.probes[organisation.pk] = Activity(organisation=organisation, type=kind,
+                                                            sector=organisation.sector)
+        elif probe.type_id != kind.pk:
+            probe.type = kind
+        return probe
+
+    def _check_report(self, cells: _Cells, idx: dict[str, int], err: _Err) -> None:
+        """Report: counts by category, links, size plausibility."""
+        assert cells.organisation is not None and cells.kind is not None
+        counts = cells.counts
+        probe = self._probe(cells.organisation, cells.kind)
+        report_errors = services.validate_report(activity=probe, data={**counts, "links": cells.links})
+        flagged = {k for k in report_errors if k in CATEGORY_FIELDS and counts[k]} | cells.bad_counts
+        for field_name, message in report_errors.items():
+            key = field_name
+            if key == "pupils_1_4" and key not in flagged:
+                # The organisation-size check: show it on the biggest learner count, unless a count
+                # is already wrong (an absurd number explains it).
+                if flagged:
+                    continue
+                key = max(services.LEARNERS, key=lambda f: counts[f])
+            if key in CATEGORY_FIELDS and key not in idx:
+                key = next((f for f in CATEGORY_FIELDS if f in idx and counts[f]), key)
+            err(key, message)
+
+    def _check_submission(self, cells: _Cells, idx: dict[str, int], err: _Err) -> None:
+        """Imported rows arrive as submitted reports, so they meet what services.submit asks of one."""
+        kind = cells.kind
+        assert kind is not None
+        if cells.ends is None:
+            return
+        problems = services.validate_submission(kind=kind, ends_on=cells.ends, today=self.today,
+                                                counts=cells.counts, description=cells.description,
+                                                links=cells.links)
+        for field_name, message in problems.items():
+            if field_name == "ends_on" and "ends_on" not in idx:
+                field_name = "starts_on"
+            elif field_name in CATEGORY_FIELDS:
+                field_name = next((f for f in kind.categories if f in idx), field_name)
+            elif field_name == "description" and "description" not in idx and "links" in idx:
+                field_name = "links"
+            err(field_name, message)
+
+    @staticmethod
+    def _clean(number: int, cells: _Cells, errors: list[RowError]) -> CleanRow | None:
+        organisation, kind, starts, ends = cells.organisation, cells.kind, cells.starts, cells.ends
+        if errors or organisation is None or kind is None or starts is None or ends is None:
+            return None
+        return CleanRow(row=number, organisation_id=organisation.pk, type_id=kind.pk, title=cells.title,
+                        starts_on=starts, ends_on=ends, format=cells.fmt, is_public=cells.is_public,
+                        description=cells.description, links=cells.links, counts=cells.counts,
+                        key=import_key(organisation.pk, kind.pk, starts, ends, cells.title))
+
+
+_Err = Callable[[str, str], None]
+
+
+@dataclass
+class _Cells:
+    """What one row's cells say, as far as they could be read."""
+
+    org_key: str
+    organisation: Organisation | None = None
+    kind: ActivityType | None = None
+    title: str = ""
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    bad_start: bool = False  # already reported: no second message about a missing date
+    bad_end: bool = False
+    fmt: str = Activity.Format.IN_PERSON
+    is_public: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    bad_counts: set[str] = field(default_factory=set)
+    description: str = ""
+    links: list[str] = field(default_factory=list)
+
+
+def _cell(row: Sequence[Any], i: int | None) -> Any:
+    return row[i] if i is not None and i < len(row) else None
+
+
+def _refuse_merged(sheet: Sheet) -> None:
+    if sheet.merged:
+        listed = ", ".join(sheet.merged[:5]) + (" и другие" if len(sheet.merged) > 5 else "")
+        raise SpreadsheetError(f"В таблице есть объединённые ячейки ({listed}). Разъедините их и заполните "
+                               "значение в каждой строке: одна строка — одно мероприятие.")
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
