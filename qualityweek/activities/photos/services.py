@@ -5,7 +5,7 @@ file), never by its name or the browser's content type, and kept in quarantine u
 ``MEDIA_ROOT/private/quarantine/``. A job then decodes it, applies the EXIF orientation, and writes
 a fresh JPEG built from the pixels alone — EXIF (GPS!), XMP, comments, colour profiles and any
 payload glued to the file are gone — plus a thumbnail, under random names in
-``MEDIA_ROOT/private/photos/``. The files are served by ``photo_views.photo_file`` only to those who
+``MEDIA_ROOT/private/photos/``. The files are served by ``photos.views.photo_file`` only to those who
 may see the activity; nothing here is ever reachable through MEDIA_URL.
 """
 
