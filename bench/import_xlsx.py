@@ -38,8 +38,8 @@ def make_file(rows: int, seed: int = 7) -> tuple[bytes, int, int]:
     """A realistic regional file for the Kirov education coordinator; returns (xlsx, region id, user id)."""
     import xlsxwriter
 
+    from qualityweek.activities.imports.headers import COLUMNS
     from qualityweek.activities.models import ActivityType
-    from qualityweek.activities.spreadsheets import COLUMNS
     from qualityweek.campaigns.selectors import current_campaign
     from qualityweek.directory.models import Organisation, Region, Role, RoleAssignment
 
@@ -98,7 +98,8 @@ def measure(rows: int) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from qualityweek.activities import imports, spreadsheets
+    from qualityweek.activities.imports import services as imports
+    from qualityweek.activities.imports import workbook
     from qualityweek.activities.models import Activity, ImportBatch
     from qualityweek.campaigns import demo as campaigns_demo
     from qualityweek.campaigns.selectors import current_campaign
@@ -124,7 +125,7 @@ def measure(rows: int) -> None:
     baseline, baseline_cpu = min(_timed(plain_read) for _ in range(3))
 
     started, started_cpu = time.perf_counter(), time.process_time()
-    spreadsheets.check_upload("bench.xlsx", data)
+    workbook.check_upload("bench.xlsx", data)
     checked = time.perf_counter()
     batch = ImportBatch.objects.create(campaign=current_campaign(), region_id=region_id, sector="education",
                                        uploaded_by_id=user_id, file="private/imports/bench.xlsx",

@@ -92,6 +92,7 @@ NO_SCOPE: dict[str, int] = {
     "regional_report_list": 403,
     "regional_report_pdf": 404,
     "regional_report_return": 404,
+    "regional_report_start": 404,
     "regional_report_submit": 404,
     "regional_report_xlsx": 404,
 }

@@ -185,9 +185,9 @@ def test_role_socket_matrix(client, world, asgi_server):
 def _scoped_reads() -> dict[type, Callable[[Any, Any], bool]]:
     from django.http import Http404
 
-    from qualityweek.activities import regional
     from qualityweek.activities import selectors as activity_selectors
     from qualityweek.activities.models import Activity, Photo, RegionalReport
+    from qualityweek.activities.regional import selectors as regional
     from qualityweek.campaigns.models import Campaign
     from qualityweek.campaigns.selectors import campaigns_for
     from qualityweek.directory import selectors as directory_selectors

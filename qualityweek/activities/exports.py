@@ -19,8 +19,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from . import selectors
+from .imports.headers import COLUMN_BY_KEY
 from .models import CATEGORY_FIELDS, Activity, Category
-from .spreadsheets import COLUMN_BY_KEY
 
 FORMATS = ("xlsx", "csv")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,53 +1,6 @@
-"""Jobs of the spreadsheet import and the activities export. Thin: the work is in imports.py and
-exports.py; the task reports progress and turns an unexpected failure into a failed batch."""
+"""Alias of ``imports.tasks`` under its old dotted path: Job rows and stored task results created
+before the split name ``qualityweek.activities.import_tasks.<task>`` and must still resolve."""
 
-from __future__ import annotations
+from .imports.tasks import export_activities_task, run_import_task, validate_import_task
 
-from django.tasks import task
-
-from qualityweek.core.jobs import running_job
-from qualityweek.core.text import count_ru
-
-from . import exports, imports
-from .models import ImportBatch
-
-FAILED = "Не удалось обработать файл из-за внутренней ошибки. Попробуйте ещё раз или напишите в поддержку."
-
-
-@task()
-def validate_import_task(*, job_id: str, batch_id: int) -> str:
-    try:
-        with running_job(job_id) as progress:
-            batch = imports.validate_batch(batch_id=batch_id, on_progress=progress.step)
-            if batch.status == ImportBatch.Status.FAILED:
-                message = "Файл отклонён: " + (batch.errors[0]["message"] if batch.errors else "")
-            else:
-                message = (f"Проверено {count_ru(batch.rows_total, 'строка', 'строки', 'строк')}: "
-                           f"без ошибок {batch.rows_valid}.")
-            progress.finish(message=message)
-            return batch.status
-    except Exception:
-        imports.mark_failed(batch_id, FAILED)
-        raise
-
-
-@task()
-def run_import_task(*, job_id: str, batch_id: int) -> str:
-    try:
-        with running_job(job_id) as progress:
-            batch = imports.run_import(batch_id=batch_id, on_progress=progress.step)
-            progress.finish(message=f"Импортировано: {batch.imported}; уже были в системе: {batch.already_present}.")
-            return batch.status
-    except Exception:
-        imports.mark_failed(batch_id, FAILED)
-        raise
-
-
-@task()
-def export_activities_task(*, job_id: str, filters: dict[str, str], fmt: str) -> str:
-    with running_job(job_id) as progress:
-        path, name, count = exports.write_activities(owner=progress.job.owner, filters=filters, fmt=fmt,
-                                                     job_id=job_id, on_progress=progress.step)
-        progress.finish(result_file=path, result_name=name,
-                        message=f"Выгружено: {count_ru(count, 'мероприятие', 'мероприятия', 'мероприятий')}.")
-        return path
+__all__ = ["export_activities_task", "run_import_task", "validate_import_task"]

@@ -1,13 +1,6 @@
-"""The photo job. Thin: the work is ``photos.process_photo``; the photo's status is its progress."""
+"""Alias of ``photos.tasks`` under its old dotted path: task results enqueued before the split name
+``qualityweek.activities.photo_tasks.process_photo_task`` and must still resolve."""
 
-from __future__ import annotations
+from .photos.tasks import process_photo_task
 
-from django.tasks import task
-
-from .photos import process_photo
-
-
-@task()
-def process_photo_task(*, photo_id: int) -> str:
-    photo = process_photo(photo_id=photo_id)
-    return photo.status if photo is not None else "gone"
+__all__ = ["process_photo_task"]

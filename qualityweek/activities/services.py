@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,11 +20,12 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.db import atomic_retrying
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 from qualityweek.core.text import date_range_ru
 from qualityweek.directory.models import Organisation
 
 from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, Category
+from .rules import activity_allows
 
 S = Activity.Status
 MAX_COUNT = 100_000
@@ -33,11 +34,6 @@ PLAN_FIELDS = ("type", "title", "starts_on", "ends_on", "format", "audience", "v
                "is_public")
 REPORT_FIELDS = ("description", "links", "consent_on_file", "propose_best_practice", *CATEGORY_FIELDS)
 LEARNERS = ("pupils_1_4", "pupils_5_9", "pupils_10_11", "students")
-
-
-def _authorise(actor: Actor, action: str, obj: Any) -> None:
-    if actor.user is not None and not can(actor.user, action, obj):
-        raise PermissionDenied
 
 
 def _transition(actor: Actor, activity: Activity, to: str, comment: str = "", **fields: Any) -> Activity:
@@ -184,10 +180,8 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
                   client_token: uuid.UUID | None = None, source: str = Activity.Source.WEB,
                   **fields: Any) -> Activity:
     """Plan an activity. A repeated request with the same client token returns the first one."""
-    if actor.user is not None and not can(actor.user, "view", organisation):
-        raise PermissionDenied
-    if actor.user is not None and not can(actor.user, "plan", Activity):
-        raise PermissionDenied
+    require(actor, "plan", Activity(campaign=campaign, organisation=organisation, region_id=organisation.region_id,
+                                    sector=organisation.sector))
     if client_token is not None:
         existing = Activity.objects.filter(organisation=organisation, client_token=client_token).first()
         if existing:
@@ -213,7 +207,7 @@ def plan_activity(*, actor: Actor, campaign: Campaign, organisation: Organisatio
 @atomic_retrying
 def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "edit", activity)
+    require(actor, "edit", activity)
     data = {k: fields.get(k, getattr(activity, k)) for k in PLAN_FIELDS}
     _raise(validate_plan(campaign=activity.campaign, organisation=activity.organisation, data=data))
     before = audit.snapshot(activity)
@@ -232,7 +226,7 @@ def update_plan(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
 def save_report(*, actor: Actor, activity: Activity, **fields: Any) -> Activity:
     """Store what happened: participants by category, description, links, flags."""
     activity = _locked(activity)
-    _authorise(actor, "edit", activity)
+    require(actor, "edit", activity)
     data = {k: fields.get(k, getattr(activity, k)) for k in REPORT_FIELDS}
     data["links"] = [link.strip() for link in data["links"] or [] if link and link.strip()]
     _raise(validate_report(activity=activity, data=data))
@@ -260,10 +254,10 @@ def submit(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) 
     nothing. After the deadline it is accepted and flagged late, unless the operator closed
     submissions for the campaign."""
     activity = _locked(activity)
-    _authorise(actor, "submit", activity)
+    require(actor, "report", activity)
     if activity.status == S.SUBMITTED:
         return activity
-    if activity.status not in {S.PLANNED, S.RETURNED}:
+    if not activity_allows(activity, "submit"):
         raise ValidationError(f"Отчёт нельзя отправить: статус «{activity.get_status_display()}».")
     now = now or timezone.now()
     campaign = activity.campaign
@@ -283,7 +277,7 @@ def save_and_submit(*, actor: Actor, activity: Activity, now: dt.datetime | None
     (a double click, a retried request) it changes nothing and returns the report as submitted."""
     locked = _locked(activity)
     if locked.status == S.SUBMITTED:
-        _authorise(actor, "submit", locked)
+        require(actor, "report", locked)
         return locked
     return submit(actor=actor, activity=save_report(actor=actor, activity=locked, **fields), now=now)
 
@@ -291,8 +285,8 @@ def save_and_submit(*, actor: Actor, activity: Activity, now: dt.datetime | None
 @atomic_retrying
 def approve(*, actor: Actor, activity: Activity) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
-    if activity.status != S.SUBMITTED:
+    require(actor, "review", activity)
+    if not activity_allows(activity, "approve"):
         raise ValidationError(f"Принять можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
     return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
 
@@ -300,11 +294,11 @@ def approve(*, actor: Actor, activity: Activity) -> Activity:
 @atomic_retrying
 def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
+    require(actor, "review", activity)
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Напишите, что нужно исправить: организация увидит комментарий."})
-    if activity.status != S.SUBMITTED:
+    if not activity_allows(activity, "return"):
         raise ValidationError(f"Вернуть можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
     return _transition(actor, activity, S.RETURNED, comment=comment, reviewed_at=timezone.now(),
                        review_comment=comment)
@@ -314,11 +308,11 @@ def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Act
 def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     """Approved reports are locked; the coordinator may put one back under review, with a reason."""
     activity = _locked(activity)
-    _authorise(actor, "review", activity)
+    require(actor, "review", activity)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"comment": "Укажите причину: она попадёт в историю отчёта."})
-    if activity.status != S.APPROVED:
+    if not activity_allows(activity, "reopen"):
         raise ValidationError("Снова открыть можно только принятый отчёт.")
     return _transition(actor, activity, S.SUBMITTED, comment=reason, reviewed_at=None)
 
@@ -326,8 +320,8 @@ def reopen(*, actor: Actor, activity: Activity, reason: str) -> Activity:
 @atomic_retrying
 def cancel(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
     activity = _locked(activity)
-    _authorise(actor, "cancel", activity)
-    if activity.status not in {S.PLANNED, S.RETURNED}:
+    require(actor, "report", activity)
+    if not activity_allows(activity, "cancel"):
         raise ValidationError("Отменить можно только запланированное или возвращённое мероприятие.")
     return _transition(actor, activity, S.CANCELLED, comment=reason.strip())
 
@@ -337,7 +331,7 @@ def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
     approved = 0
     candidates = Activity.objects.visible_to(actor.user).filter(pk__in=list(ids), status=S.SUBMITTED)
     for activity in candidates.select_related("region"):
-        if actor.user is None or can(actor.user, "review", activity):
+        if can(actor, "approve", activity):
             approve(actor=actor, activity=activity)
             approved += 1
     return approved
@@ -347,7 +341,7 @@ def bulk_approve(*, actor: Actor, ids: Iterable[int]) -> int:
 def set_hidden(*, actor: Actor, activity: Activity, hidden: bool) -> Activity:
     """A coordinator can take an activity off the public listing."""
     activity = _locked(activity)
-    _authorise(actor, "hide", activity)
+    require(actor, "hide", activity)
     before = audit.snapshot(activity, ["is_hidden"])
     activity.is_hidden = hidden
     activity.save(update_fields=["is_hidden", "updated_at"])

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import import_views, photo_views, report_views, views
+from . import views
+from .imports import views as import_views
+from .photos import views as photo_views
+from .regional import views as report_views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
@@ -31,6 +34,8 @@ urlpatterns = [
          name="regional_report_xlsx"),
     path("reports/<int:year>/<str:code>/<str:sector>/report.pdf", report_views.regional_report_pdf,
          name="regional_report_pdf"),
+    path("reports/<int:year>/<str:code>/<str:sector>/start/", report_views.regional_report_start,
+         name="regional_report_start"),
     path("reports/<int:year>/<str:code>/<str:sector>/submit/", report_views.regional_report_submit,
          name="regional_report_submit"),
     path("reports/<int:year>/<str:code>/<str:sector>/accept/", report_views.regional_report_accept,

@@ -14,13 +14,14 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.pagination import paginate_ids
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation
 
 from . import selectors, services
 from .forms import CommentForm, PlanForm, ReportForm
 from .models import Activity, ActivityType, Category
+from .rules import ACTIVITY_ACTIONS
 
 PAGE_SIZE = 50
 
@@ -60,7 +61,10 @@ def activity_review(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Принято отчётов: {approved}.")
         return redirect(request.get_full_path())
     flt = selectors.ActivityFilter.from_params(request.GET, default_status=Activity.Status.SUBMITTED)
-    return render(request, "activities/activity_review.html", _list_context(request, flt))
+    context = _list_context(request, flt)
+    # Bulk approval is offered when the listed reports are in a status that may be approved.
+    context["may_bulk_approve"] = "approve" in ACTIVITY_ACTIONS.get(flt.status, frozenset())
+    return render(request, "activities/activity_review.html", context)
 
 
 @login_required
@@ -104,15 +108,14 @@ def _visible(request: HttpRequest, pk: int) -> Activity:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    user = request.user
+    actions = actions_for(request.user, activity)
     return render(request, "activities/activity_detail.html", {
         "activity": activity,
         "history": selectors.history_of(activity),
         "photos": selectors.photos_of(activity),
-        "may_edit": can(user, "edit", activity),
-        "may_submit": can(user, "submit", activity) and activity.status in {"planned", "returned"},
-        "may_review": can(user, "review", activity),
-        "may_hide": can(user, "hide", activity) and activity.is_public,
+        "actions": actions,
+        "may_edit": "edit" in actions,
+        "may_hide": "hide" in actions and activity.is_public,
         "comment_form": CommentForm(),
         "counts": [(label, getattr(activity, field)) for field, label in _categories(activity)],
         "deadline": activity.campaign.deadline_at(activity.region),
@@ -153,7 +156,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     submitting = request.method == "POST" and "submit" in request.POST
     if not can(request.user, "edit", activity):
-        if submitting and can(request.user, "submit", activity):  # a second click: the service decides
+        if submitting and can(request.user, "report", activity):  # a second click: the service decides
             return _transition(request, pk, services.submit, "Отчёт отправлен координатору.")
         raise PermissionDenied
     initial = {f: getattr(activity, f) for f in services.REPORT_FIELDS} | {"links": "\n".join(activity.links)}

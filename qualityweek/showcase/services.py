@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from qualityweek.activities.models import Activity
 from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import require
 
 from .models import BestPractice, ProblemReport
+from .rules import MODERATION_MOVES, practice_allows
 from .selectors import refresh_search_vectors
 
 S = BestPractice.Status
 TEXT_FIELDS = ["title", "story", "results"]
-
-
-def _authorise(actor: Actor, action: str, obj: Any) -> None:
-    if actor.user is None or not can(actor.user, action, obj):
-        raise PermissionDenied
 
 
 def _clean_text(title: str, story: str, results: str) -> dict[str, str]:
@@ -57,7 +51,7 @@ def nominate(*, actor: Actor, activity: Activity, title: str, story: str, result
     """A coordinator puts an approved activity forward (also how an organisation's proposal is accepted)."""
     activity = Activity.objects.select_for_update(of=("self",)).select_related("organisation", "region", "type").get(
         pk=activity.pk)
-    _authorise(actor, "nominate", activity)
+    require(actor, "nominate", activity)
     if BestPractice.objects.filter(activity=activity).exists():
         raise ValidationError("Это мероприятие уже выдвинуто как лучшая практика.")
     practice = BestPractice(activity=activity, nominated_by=actor.user, **_clean_text(title, story, results))
@@ -70,7 +64,7 @@ def nominate(*, actor: Actor, activity: Activity, title: str, story: str, result
 def revise(*, actor: Actor, practice: BestPractice, title: str, story: str, results: str = "") -> BestPractice:
     """Improve the text; a practice waiting for changes goes back to the editors."""
     practice = BestPractice.objects.select_for_update().get(pk=practice.pk)
-    _authorise(actor, "edit", practice)
+    require(actor, "edit", practice)
     before = audit.snapshot(practice, [*TEXT_FIELDS, "status"])
     for name, value in _clean_text(title, story, results).items():
         setattr(practice, name, value)
@@ -81,13 +75,14 @@ def revise(*, actor: Actor, practice: BestPractice, title: str, story: str, resu
     return practice
 
 
-def _moderate(actor: Actor, practice: BestPractice, status: str, comment: str, *, need_comment: bool) -> BestPractice:
+def _moderate(actor: Actor, practice: BestPractice, action: str, comment: str, *, need_comment: bool) -> BestPractice:
     practice = BestPractice.objects.select_for_update().get(pk=practice.pk)
-    _authorise(actor, "moderate", practice)
+    require(actor, "moderate", practice)
     comment = comment.strip()
     if need_comment and not comment:
         raise ValidationError({"comment": "Напишите комментарий: его увидит организация."})
-    if practice.status not in {S.NOMINATED, S.PUBLISHED} or practice.status == status:
+    status = MODERATION_MOVES[action]
+    if not practice_allows(practice, action):
         raise ValidationError(f"Нельзя: практика в статусе «{practice.get_status_display()}».")
     before = audit.snapshot(practice, ["status", "editor_comment"])
     practice.status = status
@@ -103,17 +98,17 @@ def _moderate(actor: Actor, practice: BestPractice, status: str, comment: str, *
 
 @transaction.atomic
 def publish(*, actor: Actor, practice: BestPractice, comment: str = "") -> BestPractice:
-    return _moderate(actor, practice, S.PUBLISHED, comment, need_comment=False)
+    return _moderate(actor, practice, "publish", comment, need_comment=False)
 
 
 @transaction.atomic
 def request_changes(*, actor: Actor, practice: BestPractice, comment: str) -> BestPractice:
-    return _moderate(actor, practice, S.CHANGES, comment, need_comment=True)
+    return _moderate(actor, practice, "changes", comment, need_comment=True)
 
 
 @transaction.atomic
 def reject(*, actor: Actor, practice: BestPractice, comment: str) -> BestPractice:
-    return _moderate(actor, practice, S.REJECTED, comment, need_comment=True)
+    return _moderate(actor, practice, "reject", comment, need_comment=True)
 
 
 @transaction.atomic
@@ -130,7 +125,7 @@ def report_problem(*, practice: BestPractice | None = None, activity: Activity |
 
 @transaction.atomic
 def resolve_problem(*, actor: Actor, problem: ProblemReport) -> ProblemReport:
-    _authorise(actor, "moderate", problem)
+    require(actor, "moderate", problem)
     problem.status = ProblemReport.Status.RESOLVED
     problem.save(update_fields=["status"])
     audit.record(actor=actor, action="problem.resolve", obj=problem)

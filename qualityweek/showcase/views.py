@@ -19,7 +19,7 @@ from qualityweek.activities.models import Activity
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.public_cache import public_page
 from qualityweek.directory.models import Region
 
@@ -151,6 +151,7 @@ def _managed(request: HttpRequest, pk: int) -> BestPractice:
 @login_required
 def practice_manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = _managed(request, pk)
+    actions = actions_for(request.user, practice)
     form = PracticeForm(request.POST or None, initial={
         "title": practice.title, "story": practice.story, "results": practice.results})
     if request.method == "POST":
@@ -166,7 +167,8 @@ def practice_manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("practice_manage_detail", pk=practice.pk)
     return render(request, "showcase/practice_form.html", {
         "form": form, "activity": practice.activity, "practice": practice,
-        "may_edit": can(request.user, "edit", practice), "moderate": can(request.user, "moderate", practice),
+        "may_edit": "edit" in actions, "moderate": "moderate" in actions,
+        "moderation": [step for step in MODERATION if step in actions], "actions": actions,
         "moderation_form": ModerationForm()})
 
 

@@ -32,6 +32,9 @@ ROUTES: dict[str, Route] = {
     "regional_report_detail": Route(kwargs=_report, expect=signed_in(200, **FOREIGN)),
     "regional_report_xlsx": Route(kwargs=_report, expect=signed_in(200, **FOREIGN)),
     "regional_report_pdf": Route(kwargs=_report, expect=signed_in(200, **FOREIGN)),
+    # The Kirov education report is already submitted: starting it again changes nothing.
+    "regional_report_start": Route(kwargs=_report, method="POST",
+                                   expect=signed_in(302, **FOREIGN, operator=403, editor=403)),
     "regional_report_submit": Route(kwargs=_report, method="POST",
                                     expect=signed_in(302, **FOREIGN, operator=403, editor=403)),
     "regional_report_accept": Route(kwargs=_report, method="POST", expect=signed_in(302, **OPERATOR_ADMIN_ONLY)),

@@ -115,11 +115,11 @@ def test_neutralise(value, safe):
 
 def test_exported_file_can_be_imported_again(client, world, activities, campaign, django_capture_on_commit_callbacks):
     """The export uses the template's headers, so a region can correct it and load it back."""
-    from qualityweek.activities import spreadsheets
+    from qualityweek.activities.imports import headers, workbook
 
     client.force_login(world.kirov_edu)
     _, content = export(client, django_capture_on_commit_callbacks, "xlsx")
-    sheet = spreadsheets.read_xlsx(content)
-    hmap = spreadsheets.match_headers(sheet.rows)
+    sheet = workbook.read_xlsx(content)
+    hmap = headers.match_headers(sheet.rows)
     assert {"inn", "organisation", "type", "title", "starts_on", "ends_on", "links"} <= set(hmap.index)
     assert hmap.unknown == []

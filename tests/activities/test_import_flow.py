@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from qualityweek.activities import imports, spreadsheets
+from qualityweek.activities.imports import cells, headers, workbook
+from qualityweek.activities.imports import services as imports
 from qualityweek.activities.models import Activity, ActivityEvent, ImportBatch
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry, Job
@@ -158,7 +159,7 @@ def test_unusable_upload_is_refused_in_the_form(coordinator, name, data, message
 
 
 def test_oversized_upload_is_refused(coordinator, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(spreadsheets, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
     response = upload(coordinator, b"a;b\n" * 600_000, name="big.csv", capture=django_capture_on_commit_callbacks)
     assert "Файл больше 2 МБ" in response.content.decode()
     assert not ImportBatch.objects.exists()
@@ -240,8 +241,8 @@ def test_upload_page_and_template(coordinator, world, campaign):
     types = [r[0] for r in book.get_sheet_by_name("Типы мероприятий").to_python()[1:] if r[1]]
     assert "Урок качества" in types and "День открытых дверей" in types
     # The template's own example row passes the header matching and date parsing.
-    hmap = spreadsheets.match_headers(rows)
-    assert spreadsheets.parse_date(rows[1][hmap.index["starts_on"]]) == campaign.quality_day
+    hmap = headers.match_headers(rows)
+    assert cells.parse_date(rows[1][hmap.index["starts_on"]]) == campaign.quality_day
 
 
 def test_template_round_trip_imports(coordinator, world, campaign, django_capture_on_commit_callbacks):
@@ -295,7 +296,7 @@ def test_unexpected_failure_marks_the_batch_failed(world, campaign, monkeypatch,
     def boom(*args, **kwargs):
         raise OSError("диск заполнен")
 
-    monkeypatch.setattr(imports.spreadsheets, "read_sheet", boom)
+    monkeypatch.setattr(imports.workbook, "read_sheet", boom)
     data = xlsx([HEADERS, good(world, campaign)])
     with django_capture_on_commit_callbacks(execute=True):  # the task fails; the request does not
         imports.start_import(actor=Actor(user=world.kirov_edu), region=world.kirov_school.region,

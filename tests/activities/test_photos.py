@@ -18,8 +18,8 @@ from django.urls import reverse
 from PIL import Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from qualityweek.activities import photos
 from qualityweek.activities.models import Photo
+from qualityweek.activities.photos import services as photos
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
 from tests.browser.conftest import log_in, page  # noqa: F401 (the browser fixture)

@@ -16,8 +16,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from qualityweek.activities import regional, services
+from qualityweek.activities import services
 from qualityweek.activities.models import Activity, RegionalReport
+from qualityweek.activities.regional import selectors as regional_selectors
+from qualityweek.activities.regional import services as regional
 from qualityweek.campaigns import services as campaign_services
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
@@ -70,7 +72,7 @@ def mix(world, campaign, make_activity):
 # --- figures ------------------------------------------------------------------------------------------
 
 def test_totals_count_approved_and_show_submitted_separately(world, campaign, mix):
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     assert s.approved_count == 2 and s.submitted_count == 1
     assert s.approved_by_category == {"pupils_1_4": 40, "pupils_5_9": 75, "pupils_10_11": 0, "students": 0,
                                       "teachers": 3, "parents": 10, "employees": 0, "customers": 0}
@@ -83,26 +85,26 @@ def test_totals_count_approved_and_show_submitted_separately(world, campaign, mi
 
 
 def test_organisations_taking_part_out_of_registered_active(world, campaign, mix):
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     # Kirov education: kirov_school, gymnasium 2 (active); the closed and the pending school do not count.
     assert s.organisations_registered == 2
     assert s.organisations_taking_part == 2
     assert s.organisations_pending == 0
-    business = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="business")
+    business = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="business")
     assert (business.organisations_taking_part, business.organisations_registered) == (1, 1)
     assert business.approved_by_category["customers"] == 300
 
 
 def test_organisation_with_only_a_submitted_report_is_pending_not_taking_part(world, campaign, make_activity):
     make_activity(status="submitted")
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     assert (s.organisations_taking_part, s.organisations_pending, s.organisations_registered) == (0, 1, 1)
 
 
 def test_report_page_query_count_does_not_grow_with_activities(client, world, campaign, make_activity):
     client.force_login(world.kirov_edu)
     make_activity(status="approved")
-    client.get(url("regional_report_detail", campaign))  # the first visit creates the draft
+    client.post(url("regional_report_start", campaign))  # the coordinator starts the draft
     with CaptureQueriesContext(connection) as few:
         assert client.get(url("regional_report_detail", campaign)).status_code == 200
     for _ in range(6):
@@ -124,7 +126,7 @@ def test_detail_page_shows_totals_and_escapes_titles(client, world, campaign, mi
     assert "&lt;метка&gt;" in html and "<метка>" not in html
     assert "Приняли участие <strong>2</strong> организации из 2" in html
     assert response.context["s"].approved_participants == 128
-    assert RegionalReport.objects.get(region__code="43", sector="education").status == "draft"
+    assert not RegionalReport.objects.exists()  # reading the report starts nothing
 
 
 def test_operator_board_lists_every_region_and_sector(client, world, campaign, mix):
@@ -172,7 +174,7 @@ def test_foreign_report_is_404_for_coordinator(client, world, campaign, mix):
     assert client.post(url("regional_report_submit", campaign)).status_code == 404
     assert not RegionalReport.objects.exists()
     with pytest.raises(Http404):
-        regional.report_for(world.moscow_edu, year=campaign.year, region_code="43", sector="education")
+        regional_selectors.report_for(world.moscow_edu, year=campaign.year, region_code="43", sector="education")
 
 
 # --- XLSX and PDF -------------------------------------------------------------------------------------
@@ -227,9 +229,9 @@ def test_pdf_has_title_region_totals_and_nasty_title(client, world, campaign, mi
 
 
 def test_pdf_date_uses_russian_month_and_nbsp(world, campaign, mix):
-    from qualityweek.activities.report_pdf import _data
+    from qualityweek.activities.regional.pdf import _data
 
-    s = regional.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
+    s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
     facts = dict(_data(s, None)["facts"])
     d = campaign.report_deadline
     assert facts["Срок отчёта"] == f"{d.day}\u00a0{MONTHS_GENITIVE[d.month - 1]} {d.year}\u00a0г."
@@ -343,7 +345,7 @@ def test_operator_opening_a_report_does_not_start_it(client, world, campaign):
 
 def test_accept_of_a_draft_through_the_page_is_a_message_not_a_500(client, world, campaign):
     client.force_login(world.kirov_edu)
-    client.get(url("regional_report_detail", campaign))
+    client.post(url("regional_report_start", campaign))
     client.force_login(world.operator)
     response = client.post(url("regional_report_accept", campaign), follow=True)
     assert response.status_code == 200
@@ -407,3 +409,32 @@ def test_nav_item_for_operators_and_coordinators_only(client, world, campaign):
         client.force_login(user)
         html = client.get(reverse("home")).content.decode()
         assert ("Отчёты регионов" in html) is shown, user
+
+
+# --- no writes on GET -----------------------------------------------------------------------------------
+
+def test_opening_a_report_writes_nothing_starting_it_is_a_post(client, world, campaign):
+    client.force_login(world.kirov_edu)
+    audited = AuditEntry.objects.count()
+    page = client.get(url("regional_report_detail", campaign))
+    assert page.status_code == 200
+    assert not RegionalReport.objects.exists() and AuditEntry.objects.count() == audited
+    html = page.content.decode()
+    assert "Начать отчёт" in html and url("regional_report_start", campaign) in html
+    response = client.post(url("regional_report_start", campaign))
+    assert response.status_code == 302 and response["Location"] == url("regional_report_detail", campaign)
+    report = RegionalReport.objects.get()
+    assert (report.status, report.region.code, report.sector) == ("draft", "43", "education")
+    assert AuditEntry.objects.filter(action="regional_report.start").count() == 1
+    assert "Начать отчёт" not in client.get(url("regional_report_detail", campaign)).content.decode()
+    client.post(url("regional_report_start", campaign))  # a second click changes nothing
+    assert RegionalReport.objects.count() == 1
+    assert AuditEntry.objects.filter(action="regional_report.start").count() == 1
+
+
+def test_only_the_coordinator_starts_a_report(client, world, campaign):
+    for user in (world.operator, world.kirov_business, world.school_rep):
+        client.force_login(user)
+        assert client.post(url("regional_report_start", campaign)).status_code in {403, 404}
+        assert "Начать отчёт" not in client.get(url("regional_report_detail", campaign)).content.decode()
+    assert not RegionalReport.objects.exists()

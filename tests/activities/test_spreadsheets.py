@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from qualityweek.activities import spreadsheets as s
+from qualityweek.activities.imports import cells, headers, workbook
+from qualityweek.activities.imports import rows as validation
+from qualityweek.activities.imports.problems import SpreadsheetError, ValueProblem
 from qualityweek.activities.models import Activity
-from qualityweek.activities.spreadsheets import SpreadsheetError, ValueProblem
 from tests import factories as f
 
 from .files import HEADERS, csv_bytes, lying_zip, not_a_zip_xlsx, plain_zip, row, xls_ole, xlsx, zip_bomb
@@ -33,23 +34,23 @@ from .files import HEADERS, csv_bytes, lying_zip, not_a_zip_xlsx, plain_zip, row
     ("Показывать в афише", "is_public"), ("ПУБЛИЧНОЕ", "is_public"),
 ])
 def test_headers_are_matched_leniently(header, key):
-    assert s.header_key(header) == key
+    assert headers.header_key(header) == key
 
 
 @pytest.mark.parametrize("header", ["Погода", "", "   ", "Всего участников", "Населённый пункт"])
 def test_unknown_headers_are_not_guessed(header):
-    assert s.header_key(header) is None
+    assert headers.header_key(header) is None
 
 
 def test_normalise_ignores_case_yo_punctuation_and_spaces():
-    assert s.normalise("  Учащиеся\u00a01–4  КЛАССОВ!") == "учащиеся 1 4 классов"
-    assert s.normalise("Ёлочка «Зелёная»") == s.normalise("елочка зеленая")
+    assert cells.normalise("  Учащиеся\u00a01–4  КЛАССОВ!") == "учащиеся 1 4 классов"
+    assert cells.normalise("Ёлочка «Зелёная»") == cells.normalise("елочка зеленая")
 
 
 def test_header_row_below_a_title_and_unknown_columns_are_noted():
     rows = [["Отчёт Кировской области о Неделе качества"], [],
             ["№", "ИНН", "Вид мероприятия", "Тема", "Дата проведения", "Погода", "Населенный пункт"]]
-    hmap = s.match_headers(rows)
+    hmap = headers.match_headers(rows)
     assert hmap.row == 3
     assert hmap.index == {"inn": 1, "type": 2, "title": 3, "starts_on": 4}
     assert hmap.headers["starts_on"] == "Дата проведения" and hmap.letters["starts_on"] == "E"
@@ -58,23 +59,23 @@ def test_header_row_below_a_title_and_unknown_columns_are_noted():
 
 def test_wrong_headers_are_refused_with_what_was_found():
     with pytest.raises(SpreadsheetError, match=r"Не найдена строка заголовков.*«Фамилия»"):
-        s.match_headers([["Фамилия", "Имя", "Класс"], ["Иванов", "Иван", "5А"]])
+        headers.match_headers([["Фамилия", "Имя", "Класс"], ["Иванов", "Иван", "5А"]])
 
 
 def test_missing_required_columns_are_named():
     with pytest.raises(SpreadsheetError, match="нет обязательного столбца: «Дата начала»"):
-        s.match_headers([["ИНН", "Тип мероприятия", "Название мероприятия", "Формат"]])
+        headers.match_headers([["ИНН", "Тип мероприятия", "Название мероприятия", "Формат"]])
     with pytest.raises(SpreadsheetError, match="«ИНН организации» или «Организация»"):
-        s.match_headers([["Тип мероприятия", "Название мероприятия", "Дата"]])
+        headers.match_headers([["Тип мероприятия", "Название мероприятия", "Дата"]])
 
 
 def test_two_columns_meaning_the_same_are_refused():
     with pytest.raises(SpreadsheetError, match="«Дата» \\(C\\) и «Дата проведения» \\(D\\) означают одно и то же"):
-        s.match_headers([["ИНН", "Тип", "Дата", "Дата проведения", "Название"]])
+        headers.match_headers([["ИНН", "Тип", "Дата", "Дата проведения", "Название"]])
 
 
 def test_column_letters():
-    assert [s.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [headers.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ NOV14 = dt.date(2026, 11, 14)
     "14\u00a0ноября\u00a02026\u00a0г.", "14 нояб. 2026", "14 ноя 2026",
 ])
 def test_every_date_format_is_understood(value):
-    assert s.parse_dates(value) == (NOV14, None)
+    assert cells.parse_dates(value) == (NOV14, None)
 
 
 @pytest.mark.parametrize(("value", "start", "end"), [
@@ -100,7 +101,7 @@ def test_every_date_format_is_understood(value):
     ("31 октября – 2 ноября 2026", dt.date(2026, 10, 31), dt.date(2026, 11, 2)),
 ])
 def test_date_ranges_in_one_cell(value, start, end):
-    assert s.parse_dates(value) == (start, end)
+    assert cells.parse_dates(value) == (start, end)
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -110,11 +111,11 @@ def test_date_ranges_in_one_cell(value, start, end):
 ])
 def test_bad_dates_get_a_russian_message(value, message):
     with pytest.raises(ValueProblem, match=message):
-        s.parse_dates(value)
+        cells.parse_dates(value)
 
 
 def test_empty_date_is_none():
-    assert s.parse_dates("") is None and s.parse_dates(None) is None and s.parse_dates("  ") is None
+    assert cells.parse_dates("") is None and cells.parse_dates(None) is None and cells.parse_dates("  ") is None
 
 
 # --- other values --------------------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def test_empty_date_is_none():
     ("-", 0), ("—", 0), ("-3", -3), (-3.0, -3), ("12,0", 12),
 ])
 def test_counts(value, count):
-    assert s.parse_count(value) == count
+    assert cells.parse_count(value) == count
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -132,35 +133,36 @@ def test_counts(value, count):
 ])
 def test_bad_counts(value, message):
     with pytest.raises(ValueProblem, match=message):
-        s.parse_count(value)
+        cells.parse_count(value)
 
 
 def test_inn_keeps_leading_zero_excel_dropped():
-    assert s.parse_inn(434500000.0) == "0434500000"
-    assert s.parse_inn("4345 000 000") == "4345000000"
-    assert s.parse_inn("") == ""
+    assert cells.parse_inn(434500000.0) == "0434500000"
+    assert cells.parse_inn("4345 000 000") == "4345000000"
+    assert cells.parse_inn("") == ""
     with pytest.raises(ValueProblem, match="10 или 12 цифр"):
-        s.parse_inn("12345")
+        cells.parse_inn("12345")
     with pytest.raises(ValueProblem, match="только из цифр"):
-        s.parse_inn("ИНН 4345")
+        cells.parse_inn("ИНН 4345")
 
 
 def test_flags_formats_and_links():
-    assert [s.parse_flag(v) for v in ("да", "Нет", "", "+", 1, True, "x")] == [True, False, False, True, True, True,
+    assert [cells.parse_flag(v) for v in ("да", "Нет", "", "+", 1, True, "x")] == [True, False, False, True, True, True,
                                                                              True]
     with pytest.raises(ValueProblem, match="«да» или «нет»"):
-        s.parse_flag("может быть")
-    assert [s.parse_format(v) for v in ("", "Очно", "онлайн", "дистанционно", "Гибридно", "очно-онлайн")] == [
+        cells.parse_flag("может быть")
+    assert [cells.parse_format(v) for v in ("", "Очно", "онлайн", "дистанционно", "Гибридно", "очно-онлайн")] == [
         "in_person", "in_person", "online", "online", "hybrid", "hybrid"]
     with pytest.raises(ValueProblem, match="очно"):
-        s.parse_format("по телефону")
-    assert s.split_links("https://a.ru/1 https://b.ru/2;\nwww.c.ru/3") == [
+        cells.parse_format("по телефону")
+    assert cells.split_links("https://a.ru/1 https://b.ru/2;\nwww.c.ru/3") == [
         "https://a.ru/1", "https://b.ru/2", "https://www.c.ru/3"]
 
 
 def test_import_key_ignores_title_case_and_spacing():
-    assert s.import_key(1, 2, NOV14, NOV14, "Урок  качества") == s.import_key(1, 2, NOV14, NOV14, "урок качества!")
-    assert s.import_key(1, 2, NOV14, NOV14, "Урок") != s.import_key(1, 3, NOV14, NOV14, "Урок")
+    assert cells.import_key(1, 2, NOV14, NOV14, "Урок  качества") == \
+        cells.import_key(1, 2, NOV14, NOV14, "урок качества!")
+    assert cells.import_key(1, 2, NOV14, NOV14, "Урок") != cells.import_key(1, 3, NOV14, NOV14, "Урок")
 
 
 # --- nasty files at upload -----------------------------------------------------------------------------
@@ -178,44 +180,44 @@ def test_import_key_ignores_title_case_and_spacing():
 ])
 def test_files_that_are_not_spreadsheets_are_refused(name, data, message):
     with pytest.raises(SpreadsheetError, match=message):
-        s.check_upload(name, data)
+        workbook.check_upload(name, data)
 
 
 def test_zip_bomb_is_refused_before_parsing():
     with pytest.raises(SpreadsheetError, match="распакованном виде занимает 300 МБ"):
-        s.check_upload("bomb.xlsx", zip_bomb(300))
+        workbook.check_upload("bomb.xlsx", zip_bomb(300))
     with pytest.raises(SpreadsheetError, match="zip-бомбу"):
-        s.check_upload("bomb.xlsx", zip_bomb(50))  # small enough in total, but a 1000:1 ratio
+        workbook.check_upload("bomb.xlsx", zip_bomb(50))  # small enough in total, but a 1000:1 ratio
 
 
 def test_zip_that_lies_about_its_sizes_is_refused():
     with pytest.raises(SpreadsheetError, match="повреждён"):
-        s.check_upload("liar.xlsx", lying_zip())
+        workbook.check_upload("liar.xlsx", lying_zip())
 
 
 def test_oversized_upload_is_refused(monkeypatch):
-    monkeypatch.setattr(s, "MAX_UPLOAD_BYTES", 2**20)
+    monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 2**20)
     with pytest.raises(SpreadsheetError, match=r"Файл больше 1 МБ\. Разбейте таблицу"):
-        s.check_upload("big.csv", b"a;b\n" * 300_000)
+        workbook.check_upload("big.csv", b"a;b\n" * 300_000)
 
 
 def test_real_xlsx_and_csv_are_accepted():
-    assert s.check_upload("a.xlsx", xlsx([HEADERS])) == "xlsx"
-    assert s.check_upload("a.csv", csv_bytes([HEADERS])) == "csv"
-    assert s.check_upload("без расширения", csv_bytes([HEADERS])) == "csv"
+    assert workbook.check_upload("a.xlsx", xlsx([HEADERS])) == "xlsx"
+    assert workbook.check_upload("a.csv", csv_bytes([HEADERS])) == "csv"
+    assert workbook.check_upload("без расширения", csv_bytes([HEADERS])) == "csv"
 
 
 def test_csv_encodings_and_separators():
     rows = [HEADERS, row(organisation="Школа «Ёлочка»", title="Урок")]
     for encoding in ("utf-8", "utf-8-sig", "cp1251"):
         for delimiter in (";", ",", "\t"):
-            sheet = s.read_csv(csv_bytes(rows, encoding=encoding, delimiter=delimiter))
+            sheet = workbook.read_csv(csv_bytes(rows, encoding=encoding, delimiter=delimiter))
             assert sheet.rows[0] == HEADERS, (encoding, delimiter)
             assert sheet.rows[1][1] == "Школа «Ёлочка»", (encoding, delimiter)
 
 
 def test_merged_cells_are_found():
-    sheet = s.read_xlsx(xlsx([HEADERS, row(inn="4345000000"), row(), row()], merge=["A2:A4"]))
+    sheet = workbook.read_xlsx(xlsx([HEADERS, row(inn="4345000000"), row(), row()], merge=["A2:A4"]))
     assert sheet.merged == ["A2:A4"]
 
 
@@ -227,7 +229,7 @@ def validator(world, campaign):
     from qualityweek.campaigns.models import Campaign
 
     c = Campaign.objects.prefetch_related("windows").get(pk=campaign.pk)
-    return s.Validator(campaign=c, region=world.kirov_school.region, sector="education")
+    return validation.Validator(campaign=c, region=world.kirov_school.region, sector="education")
 
 
 def good(world, campaign, **over):
@@ -245,7 +247,7 @@ def test_ten_rows_two_bad_give_exactly_two_errors(world, campaign, validator):
     rows = [HEADERS] + [good(world, campaign, title=f"Урок качества № {i}") for i in range(10)]
     rows[4] = good(world, campaign, title="Урок качества № 3", pupils_5_9=-5)
     rows[8] = good(world, campaign, title="Урок качества № 7", starts_on="середина ноября")
-    result = validator.validate(s.read_xlsx(xlsx(rows)))
+    result = validator.validate(workbook.read_xlsx(xlsx(rows)))
     assert result.rows_total == 10 and len(result.valid) == 8
     assert [(e.row, e.column, e.cell) for e in result.errors] == [
         (5, "Учащиеся 5–9 классов", "I5"), (9, "Дата начала", "E9")]
@@ -258,7 +260,7 @@ def test_every_import_check_reports_row_and_column(world, campaign):
     f.organisation("43", name="Гимназия № 5", inn="", municipality="Киров")
     f.organisation("43", name="Гимназия № 5", inn="", municipality="Слободской")
     f.organisation("43", name="Лицей № 9", status="closed")
-    validator = s.Validator(campaign=campaign, region=world.kirov_school.region, sector="education")
+    validator = validation.Validator(campaign=campaign, region=world.kirov_school.region, sector="education")
     rows = [
         HEADERS,
         good(world, campaign, inn="7707083893"),                                          # 2 unknown INN
@@ -285,7 +287,7 @@ def test_every_import_check_reports_row_and_column(world, campaign):
         good(world, campaign, is_public="возможно"),                                     # 23 bad flag
         good(world, campaign, pupils_5_9=2000),                                          # 24 more than the school
     ]
-    result = validator.validate(s.read_xlsx(xlsx(rows)))
+    result = validator.validate(workbook.read_xlsx(xlsx(rows)))
     got = {(e.row, e.column): e.message for e in result.errors}
     expected = {
         (2, "ИНН организации"): "не найдена в реестре",
@@ -322,7 +324,7 @@ def test_names_are_matched_leniently_within_the_scope(world, campaign, validator
             good(world, campaign, inn="", organisation="мбоу  сош № 1 г. кирова"),
             good(world, campaign, inn="", organisation=world.moscow_school.name),
             good(world, campaign, inn="", organisation=world.kirov_company.name)]
-    result = validator.validate(s.read_xlsx(xlsx(rows)))
+    result = validator.validate(workbook.read_xlsx(xlsx(rows)))
     assert [r.organisation_id for r in result.valid] == [world.kirov_school.pk]
     assert [(e.row, e.column) for e in result.errors] == [(3, "Организация"), (4, "Организация")]
     assert "к региону «Москва»" in result.errors[0].message
@@ -339,8 +341,8 @@ def test_activity_not_yet_held_is_refused(world, campaign, validator):
     from qualityweek.campaigns.models import Campaign
 
     c = Campaign.objects.prefetch_related("windows").get(pk=campaign.pk)
-    v = s.Validator(campaign=c, region=world.kirov_school.region, sector="education")
-    result = v.validate(s.read_xlsx(xlsx([HEADERS, good(world, campaign, ends_on=tomorrow)])))
+    v = validation.Validator(campaign=c, region=world.kirov_school.region, sector="education")
+    result = v.validate(workbook.read_xlsx(xlsx([HEADERS, good(world, campaign, ends_on=tomorrow)])))
     assert [(e.row, e.column) for e in result.errors] == [(2, "Дата окончания")]
     assert "ещё не прошло" in result.errors[0].message
 
@@ -350,10 +352,10 @@ def test_lenient_types_codes_and_text_dates(world, campaign, validator):
     rows = [HEADERS,
             good(world, campaign, type="урок КАЧЕСТВА", title="1", starts_on=f"{day:%d.%m.%Y}"),
             good(world, campaign, type="quality_lesson", title="2", starts_on=day.isoformat()),
-            good(world, campaign, type="Классный час", title="3", starts_on=(day - s.EXCEL_EPOCH).days),
+            good(world, campaign, type="Классный час", title="3", starts_on=(day - cells.EXCEL_EPOCH).days),
             good(world, campaign, type="Размещение баннера", title="4", teachers=0, pupils_5_9=0,
                  starts_on=f"{day.day} ноября {day.year} г." if day.month == 11 else day)]
-    result = validator.validate(s.read_xlsx(xlsx(rows)))
+    result = validator.validate(workbook.read_xlsx(xlsx(rows)))
     assert not result.errors, errors_of(result)
     assert [r.type_id for r in result.valid][:2] == [result.valid[0].type_id] * 2
     assert all(r.starts_on == day == r.ends_on for r in result.valid)
@@ -362,7 +364,7 @@ def test_lenient_types_codes_and_text_dates(world, campaign, validator):
 def test_empty_rows_are_skipped_and_numbering_follows_excel(world, campaign, validator):
     rows = [HEADERS, good(world, campaign, title="A"), row(), ["", "  ", None],
             good(world, campaign, title="B", pupils_5_9="x")]
-    result = validator.validate(s.read_xlsx(xlsx(rows, start_row=2, title="Сведения о мероприятиях")))
+    result = validator.validate(workbook.read_xlsx(xlsx(rows, start_row=2, title="Сведения о мероприятиях")))
     assert result.rows_total == 2
     assert [(e.row, e.column) for e in result.errors] == [(7, "Учащиеся 5–9 классов")]
     assert [r.row for r in result.valid] == [4]
@@ -371,7 +373,7 @@ def test_empty_rows_are_skipped_and_numbering_follows_excel(world, campaign, val
 def test_formula_cells_use_their_values(world, campaign, validator):
     rows = [HEADERS, good(world, campaign)]
     data = xlsx(rows, formulas={"I2": ("=50+25", 75), "C2": ('="Урок "&"качества"', "Урок качества")})
-    result = validator.validate(s.read_xlsx(data))
+    result = validator.validate(workbook.read_xlsx(data))
     assert not result.errors, errors_of(result)
     assert result.valid[0].counts["pupils_5_9"] == 75
 
@@ -379,19 +381,19 @@ def test_formula_cells_use_their_values(world, campaign, validator):
 def test_merged_cells_refuse_the_file(world, campaign, validator):
     rows = [HEADERS, good(world, campaign, title="A"), good(world, campaign, title="B")]
     with pytest.raises(SpreadsheetError, match="объединённые ячейки \\(A2:A3\\)"):
-        validator.validate(s.read_xlsx(xlsx(rows, merge=["A2:A3"])))
+        validator.validate(workbook.read_xlsx(xlsx(rows, merge=["A2:A3"])))
 
 
 def test_csv_cp1251_with_commas_validates(world, campaign, validator):
     rows = [HEADERS, good(world, campaign, organisation="МБОУ СОШ № 1 г. Кирова", inn="")]
-    result = validator.validate(s.read_csv(csv_bytes(rows, encoding="cp1251", delimiter=",")))
+    result = validator.validate(workbook.read_csv(csv_bytes(rows, encoding="cp1251", delimiter=",")))
     assert not result.errors, errors_of(result)
     assert result.valid[0].organisation_id == world.kirov_school.pk
 
 
 def test_header_only_file_is_refused(world, campaign, validator):
     with pytest.raises(SpreadsheetError, match="нет ни одной строки с данными"):
-        validator.validate(s.read_xlsx(xlsx([HEADERS, row(), row()])))
+        validator.validate(workbook.read_xlsx(xlsx([HEADERS, row(), row()])))
 
 
 def test_fifty_thousand_rows_validate(world, campaign, validator):
@@ -403,21 +405,21 @@ def test_fifty_thousand_rows_validate(world, campaign, validator):
         r[title] = f"Урок качества № {i}"
         rows.append(r)
     data = xlsx(rows)
-    assert s.check_upload("50000.xlsx", data) == "xlsx"
-    result = validator.validate(s.read_xlsx(data))
+    assert workbook.check_upload("50000.xlsx", data) == "xlsx"
+    result = validator.validate(workbook.read_xlsx(data))
     assert result.rows_total == 50_000 and len(result.valid) == 50_000 and not result.errors
     assert result.valid[-1].row == 50_001
 
 
 def test_too_many_rows_are_refused(world, campaign, validator, monkeypatch):
-    monkeypatch.setattr(s, "MAX_ROWS", 100)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 100)
     rows = [HEADERS] + [good(world, campaign, title=f"№ {i}") for i in range(150)]
     with pytest.raises(SpreadsheetError, match="больше 100 строк"):
-        validator.validate(s.read_csv(csv_bytes(rows)))
+        validator.validate(workbook.read_csv(csv_bytes(rows)))
     with pytest.raises(SpreadsheetError, match="больше допустимых 100"):
-        s.read_xlsx(xlsx(rows))
+        workbook.read_xlsx(xlsx(rows))
 
 
 def test_nothing_is_written_by_validation(world, campaign, validator):
-    validator.validate(s.read_xlsx(xlsx([HEADERS, good(world, campaign)])))
+    validator.validate(workbook.read_xlsx(xlsx([HEADERS, good(world, campaign)])))
     assert not Activity.objects.exists()

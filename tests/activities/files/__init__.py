@@ -12,14 +12,14 @@ from typing import Any
 
 import xlsxwriter
 
-from qualityweek.activities.spreadsheets import TEMPLATE_HEADERS
+from qualityweek.activities.imports.headers import TEMPLATE_HEADERS
 
 HEADERS = TEMPLATE_HEADERS
 
 
 def row(**values: Any) -> list[Any]:
-    """A row in template column order from keyword values (keys as in spreadsheets.COLUMNS)."""
-    from qualityweek.activities.spreadsheets import COLUMNS
+    """A row in template column order from keyword values (keys as in imports.headers.COLUMNS)."""
+    from qualityweek.activities.imports.headers import COLUMNS
 
     return [values.get(c.key, "") for c in COLUMNS]
 

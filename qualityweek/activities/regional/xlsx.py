@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from qualityweek.core.text import date_ru
 
-from .models import CATEGORY_FIELDS, Category, RegionalReport
-from .regional import STATE_LABELS, Summary, state
+from ..models import CATEGORY_FIELDS, Category, RegionalReport
+from .selectors import STATE_LABELS, Summary, state
 
 ACTIVITY_HEADERS = ["№", "Организация", "Населённый пункт", "Тип мероприятия", "Название", "Начало", "Окончание",
                     "Формат", *[Category(f).label for f in CATEGORY_FIELDS], "Всего участников",

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from qualityweek.activities import tally
@@ -34,13 +33,15 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import start_job
-from qualityweek.core.permissions import can
-from qualityweek.directory.access import principal
-from qualityweek.directory.models import Organisation, Region, Sector
+from qualityweek.core.permissions import require
+from qualityweek.directory.models import Organisation, Region
 
-from . import services, spreadsheets
-from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, ImportBatch
-from .spreadsheets import CleanRow, SpreadsheetError
+from .. import services
+from ..models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, ImportBatch
+from ..rules import batch_allows
+from . import workbook
+from .problems import SpreadsheetError
+from .rows import MAX_STORED_ERRORS, CleanRow, Validator
 
 B = ImportBatch.Status
 WRITE_BATCH = 5000
@@ -50,26 +51,6 @@ Progress = Callable[[int, int], None]
 
 def _noop(done: int, total: int) -> None:
     return None
-
-
-# --- reads -------------------------------------------------------------------------------------------
-
-def batches_for(user) -> QuerySet[ImportBatch]:
-    """A coordinator sees the imports they uploaded; everyone else sees none (a foreign one is a 404)."""
-    if not getattr(user, "is_authenticated", False):
-        return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(uploaded_by=user).select_related("region", "campaign", "job")
-
-
-def import_scopes(user) -> list[tuple[Region, str]]:
-    """The (region, sector) pairs the user may import into, in a stable order."""
-    pairs = sorted(principal(user).regions)
-    regions = Region.objects.in_bulk([r for r, _ in pairs])
-    return [(regions[r], s) for r, s in pairs if r in regions]
-
-
-def scope_label(region: Region, sector: str) -> str:
-    return f"{region.short_name} — {Sector(sector).label.lower()}"
 
 
 def stored_path(relative: str) -> Path:
@@ -97,24 +78,23 @@ def _campaign_accepting() -> Campaign:
 def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, data: bytes) -> ImportBatch:
     """Store the upload, create the batch and start its validation job. Cheap file checks (size, real
     format, zip bomb) run here, so an unusable file is refused at once and nothing is created."""
-    user = actor.user
-    if user is None or not can(user, "import", ImportBatch) or not principal(user).covers(region.pk, sector):
-        raise PermissionDenied
+    # The unsaved batch the actor would upload (the public and the system have no ``import`` rule).
+    require(actor, "import", ImportBatch(region=region, sector=sector, uploaded_by=actor.user))
     campaign = _campaign_accepting()
     file_name = Path(file_name or "таблица").name[:200]
     try:
-        kind = spreadsheets.check_upload(file_name, data)
+        kind = workbook.check_upload(file_name, data)
     except SpreadsheetError as exc:
         raise ValidationError({"file": str(exc)}) from None
     relative = f"private/imports/{uuid.uuid4().hex}.{kind}"
     path = stored_path(relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=user,
+    batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=actor.user,
                                        file=relative, file_name=file_name,
                                        sha256=hashlib.sha256(data).hexdigest())
-    job = start_job(owner=user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
-                    task=f"{__package__}.import_tasks.validate_import_task", batch_id=batch.pk)
+    job = start_job(owner=actor.user, kind="activities.import_validate", title=f"Проверка таблицы «{file_name}»",
+                    task=f"{__package__}.tasks.validate_import_task", batch_id=batch.pk)
     batch.job = job
     batch.save(update_fields=["job"])
     audit.record(actor=actor, action="activity_import.upload", obj=batch,
@@ -136,8 +116,8 @@ def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBat
     try:
         data = stored_path(batch.file).read_bytes()
         kind = "xlsx" if batch.file.endswith(".xlsx") else "csv"
-        sheet = spreadsheets.read_sheet(kind, data)
-        validator = spreadsheets.Validator(campaign=campaign, region=batch.region, sector=batch.sector)
+        sheet = workbook.read_sheet(kind, data)
+        validator = Validator(campaign=campaign, region=batch.region, sector=batch.sector)
         result = validator.validate(sheet, on_progress=on_progress)
     except SpreadsheetError as exc:
         _fail(batch, str(exc))
@@ -147,9 +127,9 @@ def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBat
     rows_path = stored_path(_rows_file(batch))
     rows_path.write_text(json.dumps([r.to_list() for r in result.valid], ensure_ascii=False), encoding="utf-8")
     errors = [e.as_dict() for e in result.errors]
-    if len(errors) >= spreadsheets.MAX_STORED_ERRORS:
+    if len(errors) >= MAX_STORED_ERRORS:
         errors.append({"row": None, "column": "", "cell": "",
-                       "message": f"Показаны первые {spreadsheets.MAX_STORED_ERRORS} ошибок; исправьте их и "
+                       "message": f"Показаны первые {MAX_STORED_ERRORS} ошибок; исправьте их и "
                                   "загрузите файл снова."})
     errors += [{"row": None, "column": "", "cell": "", "message": note, "note": True} for note in result.notes]
     ImportBatch.objects.filter(pk=batch.pk, status=B.VALIDATING).update(
@@ -184,11 +164,9 @@ def _existing_keys(campaign: Campaign, keys: list[str]) -> set[str]:
 # --- confirm / cancel --------------------------------------------------------------------------------
 
 def _own_batch(actor: Actor, batch: ImportBatch) -> ImportBatch:
-    user = actor.user
+    """The batch, locked, when the actor uploaded it within their scope (the ``import`` rule)."""
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if user is None or locked.uploaded_by_id != user.pk or not can(user, "import", locked) or \
-            not principal(user).covers(locked.region_id, locked.sector):
-        raise PermissionDenied
+    require(actor, "import", locked)
     return locked
 
 
@@ -198,7 +176,7 @@ def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch = _own_batch(actor, batch)
     if batch.status in {B.IMPORTING, B.DONE}:
         return batch
-    if batch.status != B.PREVIEW:
+    if not batch_allows(batch, "confirm"):
         raise ValidationError(f"Импорт нельзя подтвердить: статус «{batch.get_status_display()}».")
     if batch.rows_valid == 0:
         raise ValidationError("В таблице нет строк без ошибок: импортировать нечего. Исправьте ошибки и "
@@ -206,7 +184,7 @@ def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     _campaign_accepting()
     job = start_job(owner=actor.user, kind="activities.import_run",
                     title=f"Импорт мероприятий из «{batch.file_name}»",
-                    task=f"{__package__}.import_tasks.run_import_task", batch_id=batch.pk)
+                    task=f"{__package__}.tasks.run_import_task", batch_id=batch.pk)
     batch.status, batch.job = B.IMPORTING, job
     batch.save(update_fields=["status", "job"])
     audit.record(actor=actor, action="activity_import.confirm", obj=batch,
@@ -220,7 +198,7 @@ def cancel_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch = _own_batch(actor, batch)
     if batch.status == B.CANCELLED:
         return batch
-    if batch.status not in {B.PREVIEW, B.FAILED}:
+    if not batch_allows(batch, "cancel"):
         raise ValidationError(f"Отменить можно только проверенный и ещё не импортированный файл "
                               f"(сейчас: «{batch.get_status_display()}»).")
     before = audit.snapshot(batch, ["status"])

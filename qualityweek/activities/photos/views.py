@@ -14,8 +14,8 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.core.text import count_ru
 
-from . import photos as service
-from .models import Activity, Photo
+from ..models import Activity, Photo
+from . import services as service
 
 VARIANTS = {"image": "image", "thumb": "thumbnail"}
 

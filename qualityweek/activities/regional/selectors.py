@@ -1,6 +1,6 @@
 """The regional report (the one the letters ask regions to send by 15 December): selectors that
-compute it from the activities with a handful of aggregate queries, and the services of its
-workflow draft -> submitted -> accepted | returned -> submitted ...
+compute it from the activities with a handful of aggregate queries; its workflow is in
+``services.py``.
 
 Approved activities are the official figures; reports still on review are shown beside them,
 never mixed in. Returned, planned and cancelled activities do not count.
@@ -14,25 +14,20 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import campaigns_for, current_campaign
-from qualityweek.core import audit
-from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Organisation, Region, Sector
 
-from .models import CATEGORY_FIELDS, Activity, ActivityType, Category, RegionalReport
+from ..models import CATEGORY_FIELDS, Activity, ActivityType, Category, RegionalReport
+from ..rules import NOT_STARTED, report_state
 
 A = Activity.Status
 R = RegionalReport.Status
-NOT_STARTED = "not_started"
 STATE_LABELS = {NOT_STARTED: "Не начат", **dict(R.choices)}
 # Badge colours of the shared stylesheet: green, amber, red; drafts and unstarted reports stay grey.
 BADGES: dict[str, str] = {R.ACCEPTED: "done", R.SUBMITTED: "pending", R.RETURNED: "rejected"}
@@ -178,12 +173,12 @@ def summary(*, campaign: Campaign, region: Region, sector: str) -> Summary:
 
 # --- reading reports ----------------------------------------------------------------------------------
 
-def may_list(user) -> bool:
+def may_list(user: Any) -> bool:
     p = principal(user)
     return p.is_operator or p.is_coordinator
 
 
-def report_for(user, *, year: int, region_code: str, sector: str) -> RegionalReport:
+def report_for(user: Any, *, year: int, region_code: str, sector: str) -> RegionalReport:
     """The report of one campaign, region and sector as this user may see it, or 404. A report nobody
     has started yet is returned unsaved (status draft, no pk)."""
     if sector not in COORDINATED_SECTORS:
@@ -202,7 +197,7 @@ def report_for(user, *, year: int, region_code: str, sector: str) -> RegionalRep
 
 
 def state(report: RegionalReport | None) -> str:
-    return report.status if report is not None and report.pk else NOT_STARTED
+    return report_state(report)
 
 
 @dataclass
@@ -233,7 +228,7 @@ class BoardRow:
         return Sector(self.sector).label
 
 
-def board(user, campaign: Campaign) -> list[BoardRow]:
+def board(user: Any, campaign: Campaign) -> list[BoardRow]:
     """Every region and sector the user covers (all 89 x 2 for the operator) with its report's state
     and live counts; four queries in all."""
     p = principal(user)
@@ -275,109 +270,12 @@ def board(user, campaign: Campaign) -> list[BoardRow]:
     return result
 
 
-def campaigns_with_reports(user) -> list[Campaign]:
+def campaigns_with_reports(user: Any) -> list[Campaign]:
     """Campaigns the user may report on, newest first (drafts only for the operator)."""
     return list(campaigns_for(user).order_by("-year"))
 
 
-def default_campaign(user) -> Campaign | None:
+def default_campaign(user: Any) -> Campaign | None:
     return current_campaign() or campaigns_for(user).order_by("-year").first()
 
 
-# --- the workflow -------------------------------------------------------------------------------------
-
-SNAPSHOT = ["status", "submitted_at", "is_late", "comment"]
-
-
-def _authorise(actor: Actor, action: str, report: RegionalReport) -> None:
-    if actor.user is not None and not can(actor.user, action, report):
-        raise PermissionDenied
-
-
-def _locked(campaign: Campaign, region: Region, sector: str) -> RegionalReport | None:
-    return (RegionalReport.objects.select_for_update(of=("self",)).select_related("campaign", "region")
-            .filter(campaign=campaign, region=region, sector=sector).first())
-
-
-@transaction.atomic
-def start_report(*, actor: Actor, campaign: Campaign, region: Region, sector: str) -> RegionalReport:
-    """The coordinator opens the report: it becomes a draft (once; opening it again changes nothing)."""
-    report = RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "submit", report)
-    existing = _locked(campaign, region, sector)
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:  # opened twice at the same moment
-        return RegionalReport.objects.get(campaign=campaign, region=region, sector=sector)
-    audit.record(actor=actor, action="regional_report.start", obj=report, after=audit.snapshot(report, SNAPSHOT))
-    return report
-
-
-@transaction.atomic
-def submit_report(*, actor: Actor, campaign: Campaign, region: Region, sector: str,
-                  now: dt.datetime | None = None) -> RegionalReport:
-    """Send the report to the operator with a snapshot of its figures. After the deadline (end of the
-    deadline day in the region's time zone, extensions respected) it is accepted and flagged late.
-    Submitting again while it waits for the operator changes nothing."""
-    report = _locked(campaign, region, sector) or RegionalReport(campaign=campaign, region=region, sector=sector)
-    _authorise(actor, "submit", report)
-    if report.status == R.SUBMITTED:
-        return report
-    if report.status == R.ACCEPTED:
-        raise ValidationError("Отчёт уже принят оператором: изменить его нельзя.")
-    if campaign.phase == Campaign.Phase.DRAFT:
-        raise ValidationError(f"Кампания {campaign.year} года ещё не объявлена.")
-    now = now or timezone.now()
-    before = audit.snapshot(report, SNAPSHOT) if report.pk else None
-    report.totals = summary(campaign=campaign, region=region, sector=sector).totals()
-    report.status = R.SUBMITTED
-    report.submitted_at = now
-    report.submitted_by = actor.user
-    report.is_late = now > campaign.deadline_at(region)
-    report.reviewed_at = None
-    report.save()
-    audit.record(actor=actor, action="regional_report.submit", obj=report, before=before,
-                 after=audit.snapshot(report, [*SNAPSHOT, "totals"]))
-    return report
-
-
-@transaction.atomic
-def accept_report(*, actor: Actor, report: RegionalReport) -> RegionalReport:
-    locked = _locked(report.campaign, report.region, report.sector)
-    if locked is None:
-        raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "accept", locked)
-    if locked.status != R.SUBMITTED:
-        raise ValidationError(f"Принять можно только отправленный отчёт, а этот — «{locked.get_status_display()}».")
-    before = audit.snapshot(locked, SNAPSHOT)
-    locked.status = R.ACCEPTED
-    locked.reviewed_at = timezone.now()
-    locked.comment = ""
-    locked.save()
-    audit.record(actor=actor, action="regional_report.accept", obj=locked, before=before,
-                 after=audit.snapshot(locked, SNAPSHOT))
-    return locked
-
-
-@transaction.atomic
-def return_report(*, actor: Actor, report: RegionalReport, comment: str) -> RegionalReport:
-    locked = _locked(report.campaign, report.region, report.sector)
-    if locked is None:
-        raise ValidationError("Регион ещё не отправил этот отчёт.")
-    _authorise(actor, "accept", locked)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Напишите, что нужно исправить: координатор увидит комментарий."})
-    if locked.status != R.SUBMITTED:
-        raise ValidationError(f"Вернуть можно только отправленный отчёт, а этот — «{locked.get_status_display()}».")
-    before = audit.snapshot(locked, SNAPSHOT)
-    locked.status = R.RETURNED
-    locked.reviewed_at = timezone.now()
-    locked.comment = comment
-    locked.save()
-    audit.record(actor=actor, action="regional_report.return", obj=locked, before=before,
-                 after=audit.snapshot(locked, SNAPSHOT))
-    return locked

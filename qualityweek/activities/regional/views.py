@@ -14,14 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import COORDINATED_SECTORS, Sector
 
-from . import regional
-from .models import RegionalReport
-from .report_pdf import build_pdf
-from .report_xlsx import build_xlsx, file_stem, report_subtitle, report_title
+from ..models import RegionalReport
+from . import selectors, services
+from .pdf import build_pdf
+from .xlsx import build_xlsx, file_stem, report_subtitle, report_title
 
 PAGE_SIZE = 100
 R = RegionalReport.Status
@@ -41,15 +41,15 @@ def _detail_url(report: RegionalReport) -> str:
 @login_required
 @require_GET
 def regional_report_list(request: HttpRequest) -> HttpResponse:
-    if not regional.may_list(request.user):
+    if not selectors.may_list(request.user):
         raise PermissionDenied
-    campaigns = regional.campaigns_with_reports(request.user)
+    campaigns = selectors.campaigns_with_reports(request.user)
     campaign = next((c for c in campaigns if str(c.year) == request.GET.get("year")), None) \
-        or regional.default_campaign(request.user)
-    rows = regional.board(request.user, campaign) if campaign else []
+        or selectors.default_campaign(request.user)
+    rows = selectors.board(request.user, campaign) if campaign else []
     status = request.GET.get("status", "")
     sector = request.GET.get("sector", "")
-    counts = {key: sum(1 for r in rows if r.state == key) for key in regional.STATE_LABELS}
+    counts = {key: sum(1 for r in rows if r.state == key) for key in selectors.STATE_LABELS}
     shown = [r for r in rows if (not status or r.state == status) and (not sector or r.sector == sector)]
     p = principal(request.user)
     history = []
@@ -60,22 +60,24 @@ def regional_report_list(request: HttpRequest) -> HttpResponse:
         history = [r for r in history if p.covers(r.region_id, r.sector)]
     return render(request, "activities/regional_report_list.html", {
         "campaign": campaign, "campaigns": campaigns, "rows": shown, "total": len(rows), "counts": counts,
-        "states": list(regional.STATE_LABELS.items()), "status": status, "sector": sector,
+        "states": list(selectors.STATE_LABELS.items()), "status": status, "sector": sector,
         "sectors": [(s.value, s.label) for s in COORDINATED_SECTORS], "is_operator": p.is_operator,
         "late": sum(1 for r in rows if r.report is not None and r.report.is_late), "history": history,
     })
 
 
 def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnForm | None = None) -> dict:
-    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    s = selectors.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    actions = actions_for(request.user, report)
     page = Paginator(s.activities, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
-        "report": report, "s": s, "page": page, "state": regional.state(report),
-        "state_label": regional.STATE_LABELS[regional.state(report)],
-        "badge": regional.BADGES.get(regional.state(report), ""),
+        "report": report, "s": s, "page": page, "state": selectors.state(report),
+        "state_label": selectors.STATE_LABELS[selectors.state(report)],
+        "badge": selectors.BADGES.get(selectors.state(report), ""),
         "title": report_title(s), "subtitle": report_subtitle(s),
-        "may_submit": can(request.user, "submit", report) and report.status in {R.DRAFT, R.RETURNED},
-        "may_accept": bool(report.pk) and can(request.user, "accept", report) and report.status == R.SUBMITTED,
+        "actions": actions,
+        "may_submit": "submit" in actions,
+        "may_accept": "accept" in actions,
         "return_form": return_form or ReturnForm(),
         "snapshot": report.totals if report.pk and report.status in {R.SUBMITTED, R.ACCEPTED} else None,
         "changed_since": bool(report.totals) and report.totals != s.totals(),
@@ -85,12 +87,24 @@ def _context(request: HttpRequest, report: RegionalReport, return_form: ReturnFo
 @login_required
 @require_GET
 def regional_report_detail(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not report.pk and can(request.user, "submit", report) and report.campaign.phase != "draft":
-        # The coordinator has opened the report: from now on it is their draft.
-        report = regional.start_report(actor=Actor.from_request(request), campaign=report.campaign,
-                                       region=report.region, sector=report.sector)
+    """Reads only: a report nobody has started is shown unsaved, with «Начать отчёт» for its coordinator."""
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
     return render(request, "activities/regional_report_detail.html", _context(request, report))
+
+
+@login_required
+@require_POST
+def regional_report_start(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
+    """The coordinator starts the report: from now on it is their draft (a second click changes nothing)."""
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
+    try:
+        report = services.start_report(actor=Actor.from_request(request), campaign=report.campaign,
+                                       region=report.region, sector=report.sector)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Отчёт начат: это черновик, пока вы не отправите его оператору.")
+    return redirect(_detail_url(report))
 
 
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -104,8 +118,8 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 @login_required
 @require_GET
 def regional_report_xlsx(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
+    s = selectors.summary(campaign=report.campaign, region=report.region, sector=report.sector)
     return _download(build_xlsx(s, report), f"{file_stem(s)}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -113,17 +127,17 @@ def regional_report_xlsx(request: HttpRequest, year: int, code: str, sector: str
 @login_required
 @require_GET
 def regional_report_pdf(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    s = regional.summary(campaign=report.campaign, region=report.region, sector=report.sector)
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
+    s = selectors.summary(campaign=report.campaign, region=report.region, sector=report.sector)
     return _download(build_pdf(s, report), f"{file_stem(s)}.pdf", "application/pdf")
 
 
 @login_required
 @require_POST
 def regional_report_submit(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
     try:
-        report = regional.submit_report(actor=Actor.from_request(request), campaign=report.campaign,
+        report = services.submit_report(actor=Actor.from_request(request), campaign=report.campaign,
                                         region=report.region, sector=report.sector)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -136,11 +150,11 @@ def regional_report_submit(request: HttpRequest, year: int, code: str, sector: s
 @login_required
 @require_POST
 def regional_report_accept(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not can(request.user, "accept", report):
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
+    if not can(request.user, "decide", report):
         raise PermissionDenied
     try:
-        regional.accept_report(actor=Actor.from_request(request), report=report)
+        services.accept_report(actor=Actor.from_request(request), report=report)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -152,13 +166,13 @@ def regional_report_accept(request: HttpRequest, year: int, code: str, sector: s
 @login_required
 @require_POST
 def regional_report_return(request: HttpRequest, year: int, code: str, sector: str) -> HttpResponse:
-    report = regional.report_for(request.user, year=year, region_code=code, sector=sector)
-    if not can(request.user, "accept", report):
+    report = selectors.report_for(request.user, year=year, region_code=code, sector=sector)
+    if not can(request.user, "decide", report):
         raise PermissionDenied
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            regional.return_report(actor=Actor.from_request(request), report=report,
+            services.return_report(actor=Actor.from_request(request), report=report,
                                    comment=form.cleaned_data["comment"])
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):

@@ -5,7 +5,7 @@ file), never by its name or the browser's content type, and kept in quarantine u
 ``MEDIA_ROOT/private/quarantine/``. A job then decodes it, applies the EXIF orientation, and writes
 a fresh JPEG built from the pixels alone — EXIF (GPS!), XMP, comments, colour profiles and any
 payload glued to the file are gone — plus a thumbnail, under random names in
-``MEDIA_ROOT/private/photos/``. The files are served by ``photo_views.photo_file`` only to those who
+``MEDIA_ROOT/private/photos/``. The files are served by ``photos.views.photo_file`` only to those who
 may see the activity; nothing here is ever reachable through MEDIA_URL.
 """
 
@@ -21,18 +21,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from qualityweek.core import audit, jobs, public_cache
 from qualityweek.core.audit import Actor
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import can, require
 from qualityweek.core.text import count_ru
-from qualityweek.directory.access import principal
 
-from .models import Activity, Photo, photo_path
+from ..models import Activity, Photo, photo_path
 
 log = logging.getLogger(__name__)
 
@@ -241,12 +240,10 @@ def _write(name: str, data: bytes) -> None:
 def _authorise_edit(actor: Actor, activity: Activity) -> None:
     """The organisation's people change photos while the activity may be edited; for them a locked
     activity is a message, for everybody else it is forbidden."""
-    user = actor.user
-    if user is None or can(user, "edit", activity):
+    if can(actor, "edit", activity):
         return
-    if principal(user).represents(activity.organisation_id):
-        raise ValidationError({FIELD: MSG_LOCKED})
-    raise PermissionDenied
+    require(actor, "write", activity)
+    raise ValidationError({FIELD: MSG_LOCKED})
 
 
 def _label(upload: UploadedFile, many: bool) -> str:
@@ -306,7 +303,7 @@ def add_photos(*, actor: Actor, activity: Activity, uploads: Sequence[UploadedFi
                              after={**audit.snapshot(photo, ["activity_id", "status"]),
                                     "file_name": (upload.name or "")[:255], "size": upload.size})
                 photos.append(photo)
-                jobs.enqueue_on_commit(f"{__package__}.photo_tasks.process_photo_task", photo_id=photo.pk)
+                jobs.enqueue_on_commit(f"{__package__}.tasks.process_photo_task", photo_id=photo.pk)
             public_cache.bump_on_commit("practices")
     except BaseException:
         _remove(*stored)

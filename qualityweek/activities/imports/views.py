@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import xlsxwriter
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +15,16 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.jobs import start_job
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.text import date_range_ru
 
-from . import imports, selectors, spreadsheets
-from .import_tasks import export_activities_task
-from .models import CATEGORY_FIELDS, ActivityType, ImportBatch
+from .. import selectors
+from ..models import ImportBatch
+from . import selectors as import_selectors
+from . import services as imports
+from . import workbook
+from .tasks import export_activities_task
+from .template import build_template
 
 ERRORS_PER_PAGE = 100
 
@@ -32,7 +33,7 @@ class UploadForm(forms.Form):
     scope = forms.ChoiceField(label="Регион и сфера", required=False)
     file = forms.FileField(
         label="Файл таблицы (XLSX или CSV)",
-        help_text=f"До {spreadsheets.MAX_UPLOAD_BYTES // 2**20} МБ и {spreadsheets.MAX_ROWS:,} строк. "
+        help_text=f"До {workbook.MAX_UPLOAD_BYTES // 2**20} МБ и {workbook.MAX_ROWS:,} строк. "
                   "Первая строка таблицы — заголовки, как в шаблоне.".replace(",", "\u00a0"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
                                                          ".spreadsheetml.sheet,text/csv"}),
@@ -42,7 +43,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scopes = {f"{region.pk}:{sector}": (region, sector) for region, sector in scopes}
         scope_field: forms.ChoiceField = self.fields["scope"]  # type: ignore[assignment]
-        scope_field.choices = [(k, imports.scope_label(*v)) for k, v in self.scopes.items()]
+        scope_field.choices = [(k, import_selectors.scope_label(*v)) for k, v in self.scopes.items()]
         if len(self.scopes) == 1:
             self.fields["scope"].widget = forms.HiddenInput()
             self.initial["scope"] = next(iter(self.scopes))
@@ -57,8 +58,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > spreadsheets.MAX_UPLOAD_BYTES:
-            raise ValidationError(f"Файл больше {spreadsheets.MAX_UPLOAD_BYTES // 2**20} МБ. "
+        if upload.size > workbook.MAX_UPLOAD_BYTES:
+            raise ValidationError(f"Файл больше {workbook.MAX_UPLOAD_BYTES // 2**20} МБ. "
                                   "Разбейте таблицу на несколько файлов.")
         return upload
 
@@ -72,7 +73,7 @@ def _require_import(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def activity_import(request: HttpRequest) -> HttpResponse:
     _require_import(request)
-    scopes = imports.import_scopes(request.user)
+    scopes = import_selectors.import_scopes(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, scopes=scopes)
     if request.method == "POST" and form.is_valid():
         region, sector = form.scopes[form.cleaned_data["scope"]]
@@ -88,75 +89,18 @@ def activity_import(request: HttpRequest) -> HttpResponse:
     windows = []
     if campaign:
         for region, sector in scopes:
-            windows.append((imports.scope_label(region, sector), date_range_ru(*campaign.dates_for(region))))
+            windows.append((import_selectors.scope_label(region, sector), date_range_ru(*campaign.dates_for(region))))
     return render(request, "activities/import_upload.html", {
         "form": form, "campaign": campaign, "windows": windows,
-        "batches": imports.batches_for(request.user)[:10],
+        "batches": import_selectors.batches_for(request.user)[:10],
     })
 
 
 @login_required
 def activity_import_template(request: HttpRequest) -> HttpResponse:
     """The XLSX template: Russian headers, an example row, and the reference lists on a second sheet."""
-    campaign = current_campaign()
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DCE7F5",
-                            "border": 1})
-    date = book.add_format({"num_format": "dd.mm.yyyy"})
-    note = book.add_format({"italic": True, "font_color": "#4F5964", "text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet("Мероприятия")
-    columns = spreadsheets.COLUMNS
-    sheet.write_row(0, 0, [c.header for c in columns], head)
-    day = campaign.quality_day if campaign else None
-    example = {
-        "inn": "4345000000", "organisation": "МБОУ «Средняя общеобразовательная школа № 1» г. Киров",
-        "type": "Урок качества", "title": "Урок качества «Россия — страна со Знаком качества»",
-        "format": "очно", "pupils_5_9": 75, "teachers": 3,
-        "links": "https://vk.com/wall-1_1", "description": "Урок качества для трёх классов: 75 учащихся.",
-        "is_public": "да",
-    }
-    for col, c in enumerate(columns):
-        if c.key in ("starts_on", "ends_on") and day:
-            sheet.write_datetime(1, col, day, date)
-        elif c.key in example:
-            sheet.write(1, col, example[c.key])
-        if c.help:
-            sheet.write_comment(0, col, c.help, {"x_scale": 2})
-    sheet.set_row(0, 45)
-    sheet.set_column(0, len(columns) - 1, 16)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 3, 32)
-    sheet.freeze_panes(1, 0)
-    ref = book.add_worksheet("Типы мероприятий")
-    ref.write_row(0, 0, ["Тип мероприятия", "Код", "Для каких сфер", "Какие категории участников учитываются"],
-                  head)
-    sectors = {"education": "образование", "business": "бизнес", "government": "органы власти", "other": "другое"}
-    labels = dict(zip(CATEGORY_FIELDS, [c.header for c in columns if c.key in CATEGORY_FIELDS], strict=True))
-    row = 0
-    for row, t in enumerate(ActivityType.objects.filter(is_active=True), start=1):
-        ref.write_row(row, 0, [t.name, t.code, ", ".join(sectors.get(s, s) for s in t.sectors),
-                               ", ".join(labels.get(c, c) for c in t.categories)])
-    rules = [
-        "Как указать организацию:",
-        "1. По ИНН (10 или 12 цифр) — надёжнее всего.",
-        "2. Если ИНН нет — точное название организации, как в реестре платформы (регистр, «ё», кавычки и "
-        "пробелы не важны).",
-        "Организация должна быть из вашего региона и вашей сферы и быть подтверждена в реестре.",
-        "Даты: 14.11.2026, 14 ноября 2026, 2026-11-14 или ячейка в формате даты; окончание можно не указывать.",
-        "Числа участников — целые, пустая ячейка означает 0. Пустые строки пропускаются.",
-        "Загружаются отчёты о проведённых мероприятиях: нужно хотя бы одно ненулевое число участников и "
-        "описание или ссылка на публикацию.",
-        "Формат: очно, онлайн или гибридно. Показывать в афише: да или нет.",
-        "Повторная загрузка того же файла не создаёт дубликатов.",
-    ]
-    for i, line in enumerate(rules):
-        ref.write(row + 2 + i, 0, line, note if i else head)
-    ref.set_column(0, 0, 60)
-    ref.set_column(1, 1, 18)
-    ref.set_column(2, 3, 50)
-    book.close()
-    response = HttpResponse(out.getvalue(),
+    content = build_template(current_campaign())
+    response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="activities-template.xlsx"'
     return response
@@ -164,7 +108,7 @@ def activity_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(imports.batches_for(request.user), pk=pk)
+    batch = get_object_or_404(import_selectors.batches_for(request.user), pk=pk)
     row_errors = [e for e in batch.errors if not e.get("note")]
     notes = [e["message"] for e in batch.errors if e.get("note")]
     page = Paginator(row_errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
@@ -173,6 +117,7 @@ def activity_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error_rows": len({e["row"] for e in row_errors if e["row"]}),
         "new_rows": max(batch.rows_valid - batch.already_present, 0),
         "busy": batch.status in {ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING},
+        "actions": actions_for(request.user, batch),
     }
     template = "activities/import_status.html" if request.headers.get("HX-Request") else \
         "activities/import_detail.html"
@@ -182,7 +127,7 @@ def activity_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(imports.batches_for(request.user), pk=pk)
+    batch = get_object_or_404(import_selectors.batches_for(request.user), pk=pk)
     try:
         imports.confirm_import(actor=Actor.from_request(request), batch=batch)
     except ValidationError as exc:
@@ -193,7 +138,7 @@ def activity_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(imports.batches_for(request.user), pk=pk)
+    batch = get_object_or_404(import_selectors.batches_for(request.user), pk=pk)
     try:
         imports.cancel_import(actor=Actor.from_request(request), batch=batch)
     except ValidationError as exc:

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from qualityweek.core.text import count_ru, date_range_ru, date_ru
 
-from .models import RegionalReport
-from .regional import STATE_LABELS, Summary, state
-from .report_xlsx import report_subtitle, report_title
+from ..models import RegionalReport
+from .selectors import STATE_LABELS, Summary, state
+from .xlsx import report_subtitle, report_title
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # the activities app: its fonts/
 FONTS = HERE / "fonts"
 TEMPLATE = HERE / "templates" / "activities" / "regional_report.typ"
 # A very large region's list would make a PDF of thousands of pages; the XLSX always holds every row.

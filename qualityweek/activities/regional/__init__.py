@@ -1,0 +1,1 @@
+"""The regional report: its figures (selectors), its workflow (services), its page and files."""
