@@ -407,3 +407,13 @@ def test_nav_item_for_operators_and_coordinators_only(client, world, campaign):
         client.force_login(user)
         html = client.get(reverse("home")).content.decode()
         assert ("Отчёты регионов" in html) is shown, user
+
+
+def test_pdf_strips_control_characters_from_titles(client, world, campaign, mix):
+    Activity.objects.filter(pk=mix["approved"][0].pk).update(title="Урок\x00 качества\x0b\x1b для\x07 всех")
+    client.force_login(world.operator)
+    response = client.get(url("regional_report_pdf", campaign))
+    assert response.status_code == 200
+    text = flat("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
+    assert "Урок качества для всех" in text
+    assert not {chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} & set(text)
