@@ -167,6 +167,19 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "qualityweek.core.http.client_ip"
 AXES_VERBOSE = False
+# Rate limits (django-ratelimit counters in the cache, core/ratelimit.py; docs/decisions/0013): per client
+# address (`_ip`) and per e-mail (`_email`), "count/period" with s, m, h or d.
+RATE_LIMITS = {
+    "login_ip": os.environ.get("RATE_LOGIN_IP", "60/15m"),
+    "password_reset_ip": os.environ.get("RATE_PASSWORD_RESET_IP", "10/h"),
+    "password_reset_email": os.environ.get("RATE_PASSWORD_RESET_EMAIL", "3/h"),
+    "sign_up_ip": os.environ.get("RATE_SIGN_UP_IP", "10/h"),
+    "sign_up_email": os.environ.get("RATE_SIGN_UP_EMAIL", "3/h"),
+    "invitation_ip": os.environ.get("RATE_INVITATION_IP", "20/h"),
+    "public_form_ip": os.environ.get("RATE_PUBLIC_FORM_IP", "10/h"),
+    "public_form_email": os.environ.get("RATE_PUBLIC_FORM_EMAIL", "5/h"),
+}
+RATELIMIT_IP_META_KEY = "qualityweek.core.http.client_ip"
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "14"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

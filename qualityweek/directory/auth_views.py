@@ -9,7 +9,9 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
-from .forms_auth import EmailAuthenticationForm
+from qualityweek.core.ratelimit import limited_response, over_limit
+
+from .forms_auth import EmailAuthenticationForm, RussianPasswordResetForm
 
 
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
@@ -23,6 +25,24 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 
 class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if over_limit(request, "login"):  # per address; axes counts failures per account + address
+            return limited_response(request)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset form, limited per address and per e-mail: over the limit no mail is sent."""
+
+    form_class = RussianPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if over_limit(request, "password_reset", email=request.POST.get("email")):
+            return limited_response(request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -3,7 +3,6 @@ from django.urls import path, reverse_lazy
 
 from . import auth_views as login_views
 from . import views
-from .forms_auth import RussianPasswordResetForm
 
 urlpatterns = [
     path("directory/regions/", views.region_list, name="region_list"),
@@ -23,10 +22,7 @@ urlpatterns = [
     path("accounts/signup/", views.sign_up, name="sign_up"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
-        form_class=RussianPasswordResetForm,
-        email_template_name="registration/password_reset_email.txt",
-        subject_template_name="registration/password_reset_subject.txt",
+    path("accounts/password-reset/", login_views.PasswordResetView.as_view(
         success_url=reverse_lazy("password_reset_done")), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", login_views.PasswordResetConfirmView.as_view(

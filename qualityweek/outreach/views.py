@@ -21,6 +21,7 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
+from qualityweek.core.ratelimit import limited_response, over_limit
 
 from . import render as renderer
 from . import selectors, services, tasks
@@ -484,6 +485,8 @@ def material_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- Requests mailbox -----------------------------------------------------------------------------
 
 def request_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and over_limit(request, "public_form", email=request.POST.get("email")):
+        return limited_response(request)
     form = RequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
