@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from qualityweek.core.ratelimit import limited_response, over_limit
 
+from . import otp
 from .forms_auth import EmailAuthenticationForm, RussianPasswordResetForm
 
 
@@ -25,6 +26,11 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 
 class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
+
+    def form_valid(self, form) -> HttpResponse:
+        """The password is right: a second factor first for those who have one (otp.py)."""
+        return otp.after_password(self.request, form.get_user(), self.get_success_url(),
+                                  lambda: super(LoginView, self).form_valid(form))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if over_limit(request, "login"):  # per address; axes counts failures per account + address

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import auth_views as login_views
-from . import views
+from . import otp, views
 
 urlpatterns = [
     path("directory/regions/", views.region_list, name="region_list"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("directory/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     # Accounts
     path("accounts/login/", login_views.LoginView.as_view(), name="login"),
+    path("accounts/otp/verify/", otp.verify, name="otp_verify"),
+    path("accounts/otp/setup/", otp.setup, name="otp_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.sign_up, name="sign_up"),
     path("accounts/profile/", views.profile, name="profile"),
