@@ -51,6 +51,9 @@ def test_main_pages_raise_no_csp_violation(page, world, campaign, make_activity,
     seen += violations(page)
     page.goto(page.base_url + "/activities/review/")
     seen += violations(page)
+    page.goto(page.base_url + "/accounts/otp/setup/")  # the QR code is inline SVG
+    page.locator(".otp-qr svg").wait_for()
+    seen += violations(page)
     page.context.clear_cookies()
 
     activity = make_activity(status="planned")
