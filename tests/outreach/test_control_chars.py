@@ -10,18 +10,20 @@ from pypdf import PdfReader
 
 from qualityweek.outreach import render
 from qualityweek.outreach.content import content_for
-from qualityweek.outreach.models import Letter
 from tests.outreach.test_documents import letter_2026  # noqa: F401  (the fixture)
 
 CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def _dirty(letter):
-    Letter.objects.filter(pk=letter.pk).update(
-        body=f"Уважаемые{CONTROL} коллеги, проводим\x07 урок\x00 качества.\n\nВторой\x1b абзац\x0c.",
-        title=f"О Неделе\x0b качества{CONTROL}", addressee="Министерство\x01 образования\x1f",
-        salutation="Уважаемые\x08 коллеги!", attachment="на 2 л.\x0e")
-    return Letter.objects.get(pk=letter.pk)
+    """The letter with control characters in every text, in memory (PostgreSQL refuses to store NUL;
+    forms refuse it too, but a body may reach the renderer from an import or a template)."""
+    letter.body = f"Уважаемые{CONTROL} коллеги, проводим\x07 урок\x00 качества.\n\nВторой\x1b абзац\x0c."
+    letter.title = f"О Неделе\x0b качества{CONTROL}"
+    letter.addressee = "Министерство\x01 образования\x1f"
+    letter.salutation = "Уважаемые\x08 коллеги!"
+    letter.attachment = "на 2 л.\x0e"
+    return letter
 
 
 def test_docx_of_a_letter_with_control_characters_reopens(letter_2026):  # noqa: F811
