@@ -410,7 +410,8 @@ def test_nav_item_for_operators_and_coordinators_only(client, world, campaign):
 
 
 def test_pdf_strips_control_characters_from_titles(client, world, campaign, mix):
-    Activity.objects.filter(pk=mix["approved"][0].pk).update(title="Урок\x01 качества\x0b\x1b для\x07 всех")  # (no NUL: PostgreSQL refuses it)
+    # (no NUL here: PostgreSQL refuses it in text)
+    Activity.objects.filter(pk=mix["approved"][0].pk).update(title="Урок\x01 качества\x0b\x1b для\x07 всех")
     client.force_login(world.operator)
     response = client.get(url("regional_report_pdf", campaign))
     assert response.status_code == 200

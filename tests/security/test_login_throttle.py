@@ -49,3 +49,13 @@ def test_e_mail_case_does_not_evade_the_lock(client, world):
     for i in range(6):
         login(client, email.upper() if i % 2 else email, "wrong-password")
     assert login(client, email, f.PASSWORD).status_code == 429
+
+
+def test_one_address_trying_many_accounts_is_rate_limited(client, world, settings):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"login_ip": "3/15m"}
+    for user in (world.school_rep, world.teacher, world.operator):
+        assert login(client, user.email, "wrong-password", ip="10.9.9.9").status_code == 200
+    over = login(client, world.kirov_edu.email, f.PASSWORD, ip="10.9.9.9")
+    assert over.status_code == 429 and "Слишком много запросов" in over.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert login(client, world.kirov_edu.email, f.PASSWORD, ip="10.9.9.10").status_code == 302
