@@ -4,11 +4,13 @@ The embedded default (no variables set) is SQLite under var/, an in-memory chann
 local-memory cache and files under var/media: a newcomer runs it with no other server.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -46,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks_db",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "qualityweek.core",
     "qualityweek.directory",
     "qualityweek.campaigns",
@@ -58,14 +64,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "qualityweek.directory.otp.OTPEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the Russian lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qualityweek.urls"
@@ -82,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "qualityweek.directory.navigation.navigation",
             ],
             "builtins": ["qualityweek.core.templatetags.ru", "qualityweek.core.templatetags.ui"],
@@ -159,6 +171,39 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Login throttling (django-axes, docs/decisions/0012): an account is locked for one address after
+# AXES_FAILURE_LIMIT wrong passwords within AXES_COOLOFF_TIME; the per-address limit on every login
+# attempt is a rate limit (RATE_LIMITS["login_ip"]). A password reset by e-mail lifts the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Two-factor authentication (django-otp, docs/decisions/0014): these roles must enrol a TOTP app at their
+# next login. Off in development, demo and tests; on in production unless OTP_REQUIRED_ROLES says otherwise.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "" if DEBUG else "operator,coordinator")
+OTP_TOTP_ISSUER = "Неделя качества"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_USE_ATTEMPT_EXPIRATION = True  # failures older than the cool-off no longer count
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "qualityweek.directory.auth_views.login_username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "qualityweek.core.http.client_ip"
+AXES_VERBOSE = False
+# Rate limits (django-ratelimit counters in the cache, core/ratelimit.py; docs/decisions/0013): per client
+# address (`_ip`) and per e-mail (`_email`), "count/period" with s, m, h or d.
+RATE_LIMITS = {
+    "login_ip": os.environ.get("RATE_LOGIN_IP", "60/15m"),
+    "password_reset_ip": os.environ.get("RATE_PASSWORD_RESET_IP", "10/h"),
+    "password_reset_email": os.environ.get("RATE_PASSWORD_RESET_EMAIL", "3/h"),
+    "sign_up_ip": os.environ.get("RATE_SIGN_UP_IP", "10/h"),
+    "sign_up_email": os.environ.get("RATE_SIGN_UP_EMAIL", "3/h"),
+    "invitation_ip": os.environ.get("RATE_INVITATION_IP", "20/h"),
+    "public_form_ip": os.environ.get("RATE_PUBLIC_FORM_IP", "10/h"),
+    "public_form_email": os.environ.get("RATE_PUBLIC_FORM_EMAIL", "5/h"),
+}
+RATELIMIT_IP_META_KEY = "qualityweek.core.http.client_ip"
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "14"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,9 +271,26 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)  # the proxy's X-Forwarded-For gives the client's address
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own middleware; docs/decisions/0013). Nothing runs or styles inline:
+# scripts and styles are files of this site; a template that must inline one gives it {{ csp_nonce }}.
+# Cached visitor pages never carry a nonce, so the header's fresh nonce cannot disagree with them.
+_SITE_HOST = SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, f"ws://{_SITE_HOST}", f"wss://{_SITE_HOST}"],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,

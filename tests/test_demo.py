@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.directory.demo import DEMO_PASSWORD, DEMO_USERS
@@ -25,7 +26,7 @@ def test_demo_is_complete_and_deterministic(client):
     assert set(Organisation.objects.values_list("status", flat=True)) >= {"active", "pending", "closed"}
     assert Campaign.objects.filter(year__gte=2018).count() >= 9
     for demo in DEMO_USERS:
-        assert client.login(username=demo.email, password=DEMO_PASSWORD), demo.email
+        assert client.login(request=HttpRequest(), username=demo.email, password=DEMO_PASSWORD), demo.email
     first = snapshot()
     call_command("load_demo", seed=7, organisations=1200, reset=True, verbosity=0)
     assert snapshot() == first

@@ -42,6 +42,8 @@ FOUNDATION: dict[str, Route] = {
                                                 teacher=404)),
     "login": Route(expect=all_(200)),
     "logout": Route(method="POST", expect=all_(302)),
+    "otp_verify": Route(expect=all_(302)),  # without a pending password step: back to the login page
+    "otp_setup": Route(expect=signed_in(200)),
     "sign_up": Route(expect={**all_(302), "anonymous": 200}),
     "profile": Route(expect=signed_in(200)),
     "accept_invitation": Route(kwargs=lambda o: {"token": o["token"]}, expect=all_(200)),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
+from qualityweek.core.http import safe_next
 from qualityweek.core.pagination import paginate_ids
 from qualityweek.core.permissions import actions_for, can
 from qualityweek.directory.access import principal
@@ -188,7 +189,7 @@ def _transition(request: HttpRequest, pk: int, action, done: str, *, with_commen
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return redirect(request.POST.get("next") or reverse("activity_detail", args=[activity.pk]))
+    return redirect(safe_next(request, reverse("activity_detail", args=[activity.pk])))
 
 
 @login_required

@@ -122,8 +122,9 @@ def render(areas: Sequence[Area], metric: str, href: Callable[[Area], str], titl
 
 
 def legend_html(m: Map) -> SafeString:
-    items = "".join(str(format_html('<li><span class="swatch" style="background:{}"></span>{}</li>', b.colour,
-                                    b.label)) for b in m.bins)
-    items += str(format_html('<li><span class="swatch" style="background:{}"></span>{}</li>', m.empty_colour,
-                             "нет данных или 0"))
+    # An SVG swatch coloured by its fill attribute: a style attribute would break the CSP (style-src 'self').
+    swatch = ('<li><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true" focusable="false">'
+              '<rect width="1" height="1" fill="{}"/></svg>{}</li>')
+    items = "".join(str(format_html(swatch, b.colour, b.label)) for b in m.bins)
+    items += str(format_html(swatch, m.empty_colour, "нет данных или 0"))
     return mark_safe(f'<ul class="qw-legend" aria-label="{escape("Легенда карты")}">{items}</ul>')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -38,3 +39,24 @@ def date_range_ru(start: dt.date, end: dt.date) -> str:
     if start.year == end.year:
         return f"{start.day}\u00a0{MONTHS_GENITIVE[start.month - 1]} – {date_ru(end)}"
     return f"{date_ru(start)} – {date_ru(end)}"
+
+
+# C0 control characters other than tab, line feed and carriage return, and the two non-characters XML 1.0
+# forbids: none of them may appear in a DOCX part, and Typst prints them as boxes or stops on them.
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+
+
+def strip_control(text: str) -> str:
+    """The text without control characters (\\x00–\\x08, \\x0b, \\x0c, \\x0e–\\x1f), as it goes into a DOCX or PDF."""
+    return text.translate(_CONTROL)
+
+
+def strip_control_deep(value: Any) -> Any:
+    """``strip_control`` applied to every string inside nested lists, tuples and dicts (a document's data)."""
+    if isinstance(value, str):
+        return value.translate(_CONTROL)
+    if isinstance(value, dict):
+        return {k: strip_control_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(strip_control_deep(v) for v in value)
+    return value

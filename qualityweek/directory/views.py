@@ -18,6 +18,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.jobs import start_job
 from qualityweek.core.permissions import can
+from qualityweek.core.ratelimit import limited_response, over_limit
 
 from . import selectors, services
 from .access import principal
@@ -211,6 +212,8 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and over_limit(request, "invitation"):
+        return limited_response(request)
     try:
         inv = services.find_invitation(token)
     except services.InvitationInvalid as exc:
@@ -237,6 +240,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and over_limit(request, "sign_up", email=request.POST.get("email")):
+        return limited_response(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

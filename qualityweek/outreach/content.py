@@ -16,6 +16,8 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
+from qualityweek.core.text import strip_control, strip_control_deep
+
 from . import placeholders
 from .typography import letter_date, numeric_date, typograph
 
@@ -112,7 +114,7 @@ def content_for(letter, *, addressee: str | None = None, salutation: str | None 
     ``qr`` lets a caller rendering many copies of the same letter compute the QR code once."""
     sender = letter.sender
     values = letter_values(letter)
-    fill = (lambda text: placeholders.fill(text, values))  # noqa: E731
+    fill = (lambda text: placeholders.fill(strip_control(text), values))  # noqa: E731
     details = [sender.address]
     contacts = []
     if sender.phone:
@@ -127,7 +129,7 @@ def content_for(letter, *, addressee: str | None = None, salutation: str | None 
     qr_url = verify_url(letter) if letter.with_qr and letter.is_registered else ""
     png, svg = (qr or qr_images(qr_url)) if qr_url else (b"", "")
     title = fill(letter.title)
-    return LetterContent(
+    return _without_control(LetterContent(
         sender_name=tuple(line.strip() for line in sender.name.splitlines() if line.strip()),
         sender_details=tuple(typograph(d) for d in details),
         number=letter.reg_number,
@@ -146,12 +148,22 @@ def content_for(letter, *, addressee: str | None = None, salutation: str | None 
         qr_png=png,
         qr_svg=svg,
         document_title=title,
-    )
+    ))
+
+
+def _without_control(c: LetterContent) -> LetterContent:
+    """The content with control characters stripped from every text: a body pasted from a PDF or a
+    terminal would otherwise make the DOCX unreadable (XML forbids them) and the PDF show boxes."""
+    changes: dict = {f.name: strip_control_deep(getattr(c, f.name)) for f in dataclasses.fields(c)
+                     if isinstance(getattr(c, f.name), str | tuple) and f.name != "paragraphs"}
+    changes["paragraphs"] = tuple(
+        tuple(Run(strip_control(r.text), r.bold) for r in p) for p in c.paragraphs)
+    return dataclasses.replace(c, **changes)
 
 
 def personal_content(base: LetterContent, values: Mapping[str, str], *, addressee: str,
                      salutation: str) -> LetterContent:
     """One addressee's copy of a letter whose content was computed once (``content_for``): only the
     addressee requisite and the salutation differ, so thousands of copies skip re-typesetting the text."""
-    return dataclasses.replace(base, addressee=lines(placeholders.fill(addressee, values)),
-                               salutation=typograph(placeholders.fill(salutation, values)))
+    return dataclasses.replace(base, addressee=lines(placeholders.fill(strip_control(addressee), values)),
+                               salutation=typograph(placeholders.fill(strip_control(salutation), values)))

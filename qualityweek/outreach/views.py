@@ -21,6 +21,7 @@ from qualityweek.campaigns.selectors import visible_campaigns
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
+from qualityweek.core.ratelimit import limited_response, over_limit
 from qualityweek.core.text import plural_ru
 
 from . import render as renderer
@@ -531,6 +532,8 @@ def material_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- Requests mailbox -----------------------------------------------------------------------------
 
 def request_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and over_limit(request, "public_form", email=request.POST.get("email")):
+        return limited_response(request)
     form = RequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event
 
 from qualityweek.activities.models import Activity
 
@@ -22,9 +22,6 @@ def event_calendar(activity: Activity, url: str) -> bytes:
     event.add("location", activity.venue or f"{activity.organisation.municipality}, {activity.region.name}")
     event.add("description", f"{activity.type.name}. {activity.organisation.name}. {activity.audience}".strip())
     event.add("url", url)
-    if activity.organisation.email:
-        organizer = vCalAddress(f"mailto:{activity.organisation.email}")
-        organizer.params["cn"] = vText(activity.organisation.name)
-        event.add("organizer", organizer)
+    # No ORGANIZER: it would need the organisation's e-mail, often a person's own, in a public file.
     cal.add_component(event)
     return cal.to_ical()

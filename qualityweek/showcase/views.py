@@ -21,6 +21,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.public_cache import public_page
+from qualityweek.core.ratelimit import limited_response, over_limit
 from qualityweek.directory.models import Region
 
 from . import ical, selectors, services
@@ -97,6 +98,8 @@ def report_problem(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         target["activity"] = _public_event(pk)
         back = reverse("event_detail", args=[pk])
+    if request.method == "POST" and over_limit(request, "public_form"):
+        return limited_response(request)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:  # the honeypot: pretend all is well

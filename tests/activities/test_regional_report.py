@@ -438,3 +438,14 @@ def test_only_the_coordinator_starts_a_report(client, world, campaign):
         assert client.post(url("regional_report_start", campaign)).status_code in {403, 404}
         assert "Начать отчёт" not in client.get(url("regional_report_detail", campaign)).content.decode()
     assert not RegionalReport.objects.exists()
+
+
+def test_pdf_strips_control_characters_from_titles(client, world, campaign, mix):
+    # (no NUL here: PostgreSQL refuses it in text)
+    Activity.objects.filter(pk=mix["approved"][0].pk).update(title="Урок\x01 качества\x0b\x1b для\x07 всех")
+    client.force_login(world.operator)
+    response = client.get(url("regional_report_pdf", campaign))
+    assert response.status_code == 200
+    text = flat("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
+    assert "Урок качества для всех" in text
+    assert not {chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} & set(text)

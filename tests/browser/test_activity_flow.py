@@ -40,7 +40,7 @@ def test_plan_report_return_fix_approve_and_regional_report(page, world, campaig
     school.get_by_role("button", name="Сохранить черновик").click()
     school.get_by_label("Добавить фотографии").set_input_files([str(p) for p in photos])
     school.get_by_role("button", name="Загрузить").click()
-    school.wait_for_function("document.querySelectorAll('#photos img').length === 2")
+    school.locator("#photos img").nth(1).wait_for()  # the page's CSP refuses wait_for_function's eval
     school.get_by_role("button", name="Отправить на проверку").click()
     school.get_by_text("Отчёт на проверке").first.wait_for()
     activity = Activity.objects.get()

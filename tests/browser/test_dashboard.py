@@ -45,9 +45,8 @@ def test_operator_switches_the_map_and_drills_down(page, world):
 
     # Switch the metric: htmx swaps the dashboard in place (the button does the same without JS).
     page.get_by_label("Показатель на карте").select_option("participants")
-    page.wait_for_function(
-        "() => document.querySelector('svg.qw-map a[data-region=\"43\"]').getAttribute('aria-label')"
-        ".endsWith('75 участников')")
+    # (a locator, not wait_for_function: the page's CSP refuses the eval that polling needs)
+    page.locator('svg.qw-map a[data-region="43"][aria-label$="75 участников"]').wait_for()
     assert "metric=participants" in page.url
 
     # Keyboard: the region is a focusable link; Enter opens its drill-down.

@@ -24,3 +24,10 @@ def test_template_filters():
     html = Template('{{ d|ru_date }} {{ n }} {{ n|plural:"день,дня,дней" }}').render(
         Context({"d": dt.date(2024, 11, 14), "n": 3}))
     assert html == "14\u00a0ноября 2024\u00a0г. 3 дня"
+
+
+def test_strip_control_keeps_tabs_and_line_breaks():
+    from qualityweek.core.text import strip_control, strip_control_deep
+
+    assert strip_control("a\x00b\x0bc\x1fd\te\nf\rg\ufffe") == "abcd\te\nf\rg"
+    assert strip_control_deep({"x": ["a\x07", ("b\x1b",)], "n": 3}) == {"x": ["a", ("b",)], "n": 3}

@@ -15,7 +15,7 @@ from typing import Any
 import typst
 from django.utils import timezone
 
-from qualityweek.core.text import count_ru, date_range_ru, date_ru
+from qualityweek.core.text import count_ru, date_range_ru, date_ru, strip_control_deep
 
 from ..models import RegionalReport
 from .selectors import STATE_LABELS, Summary, state
@@ -108,7 +108,7 @@ def _get_compiler() -> typst.Compiler:
 
 
 def build_pdf(s: Summary, report: RegionalReport | None = None) -> bytes:
-    payload = json.dumps(_data(s, report), ensure_ascii=False)
+    payload = json.dumps(strip_control_deep(_data(s, report)), ensure_ascii=False)
     source = TEMPLATE.read_bytes()
     with _lock:  # one compiler (fonts loaded once) shared by the request threads
         pdf = _get_compiler().compile(input=source, format="pdf", sys_inputs={"data": payload},

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import template
 
-from qualityweek.core.text import date_range_ru, date_ru, plural_ru
+from qualityweek.core.text import count_ru, date_range_ru, date_ru, plural_ru
 
 register = template.Library()
 
@@ -30,3 +30,12 @@ def plural(value: int, forms: str) -> str:
 @register.simple_tag
 def ru_range(start: dt.date, end: dt.date) -> str:
     return date_range_ru(start, end)
+
+
+@register.filter
+def timedelta_minutes_ru(value: dt.timedelta | None) -> str:
+    """A duration in whole minutes, with the Russian plural: «15 минут», «1 минуту», «2 минуты»."""
+    if not value:
+        return ""
+    minutes = max(1, round(value.total_seconds() / 60))
+    return count_ru(minutes, "минуту", "минуты", "минут")
