@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from qualityweek.core.permissions import allow, rule, system_rule
+from qualityweek.core.rules import RETRYABLE
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Role
 
@@ -44,6 +45,8 @@ ACTIVITY_ACTIONS: dict[str, frozenset[str]] = {
     A.CANCELLED: frozenset(),
 }
 
+STUCK = "stuck"  # validating or importing, but its job died (killed worker, retries used up) or was cancelled
+
 IMPORT_ACTIONS: dict[str, frozenset[str]] = {
     B.VALIDATING: frozenset(),
     B.PREVIEW: frozenset({"confirm", "cancel"}),
@@ -51,6 +54,7 @@ IMPORT_ACTIONS: dict[str, frozenset[str]] = {
     B.DONE: frozenset(),
     B.FAILED: frozenset({"cancel"}),
     B.CANCELLED: frozenset(),
+    STUCK: frozenset({"retry", "cancel"}),
 }
 
 NOT_STARTED = "not_started"  # a regional report nobody has opened yet (no row)
@@ -68,8 +72,15 @@ def activity_allows(activity: Activity, action: str) -> bool:
     return action in ACTIVITY_ACTIONS.get(activity.status, frozenset())
 
 
+def batch_state(batch: ImportBatch) -> str:
+    """The batch's status, or ``STUCK`` when it waits on a job that will never finish it."""
+    if batch.status in {B.VALIDATING, B.IMPORTING} and batch.job is not None and batch.job.status in RETRYABLE:
+        return STUCK
+    return batch.status
+
+
 def batch_allows(batch: ImportBatch, action: str) -> bool:
-    return action in IMPORT_ACTIONS.get(batch.status, frozenset())
+    return action in IMPORT_ACTIONS.get(batch_state(batch), frozenset())
 
 
 def report_state(report: RegionalReport | None) -> str:
@@ -176,7 +187,7 @@ def _batch_step(action: str) -> Callable[[Any, Any], bool]:
     return check
 
 
-for _action in ("confirm", "cancel"):
+for _action in ("confirm", "cancel", "retry"):
     rule(ImportBatch, _action)(_batch_step(_action))
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/import/<int:pk>/", import_views.activity_import_detail, name="activity_import_detail"),
     path("activities/import/<int:pk>/confirm/", import_views.activity_import_confirm, name="activity_import_confirm"),
     path("activities/import/<int:pk>/cancel/", import_views.activity_import_cancel, name="activity_import_cancel"),
+    path("activities/import/<int:pk>/retry/", import_views.activity_import_retry, name="activity_import_retry"),
     path("activities/export/", import_views.activity_export, name="activity_export"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

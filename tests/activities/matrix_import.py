@@ -29,5 +29,6 @@ ROUTES: dict[str, Route] = {
     "activity_import_detail": Route(kwargs=_batch, expect=OWNER_ONLY),
     "activity_import_confirm": Route(kwargs=_batch, method="POST", expect=signed_in(404, kirov_edu=302)),
     "activity_import_cancel": Route(kwargs=_batch, method="POST", expect=signed_in(404, kirov_edu=302)),
+    "activity_import_retry": Route(kwargs=_batch, method="POST", expect=signed_in(404, kirov_edu=302)),
     "activity_export": Route(expect=signed_in(200)),
 }

@@ -56,19 +56,22 @@ def test_ten_rows_two_bad_then_import_eight_then_reupload(coordinator, world, ca
     response = upload(client, xlsx(ten_rows_two_bad(world, campaign)), capture=django_capture_on_commit_callbacks)
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("activity_import_detail", args=[batch.pk])
-    assert batch.status == B.PREVIEW and batch.job.status == Job.Status.DONE
+    assert batch.status == B.PREVIEW
+    assert batch.job.status == Job.Status.DONE
     assert (batch.rows_total, batch.rows_valid, batch.already_present) == (10, 8, 0)
     assert [(e["row"], e["column"]) for e in batch.errors] == [(4, "Тип мероприятия"), (8, "ИНН организации")]
     assert not Activity.objects.exists()  # nothing before the coordinator confirms
 
     page = client.get(reverse("activity_import_detail", args=[batch.pk])).content.decode()
-    assert "Квиз про Знак качества" in page and "относится к региону «Москва»" in page
+    assert "Квиз про Знак качества" in page
+    assert "относится к региону «Москва»" in page
     assert "Импортировать 8 строк без ошибок" in page
     assert re.search(r"<td class=\"num\">4</td><td>Тип мероприятия</td><td>C4</td>", page)
 
     response = confirm(client, batch, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
-    assert batch.status == B.DONE and (batch.imported, batch.already_present) == (8, 0)
+    assert batch.status == B.DONE
+    assert (batch.imported, batch.already_present) == (8, 0)
     created = Activity.objects.all()
     assert created.count() == 8
     assert {a.status for a in created} == {Activity.Status.SUBMITTED}
@@ -81,11 +84,18 @@ def test_ten_rows_two_bad_then_import_eight_then_reupload(coordinator, world, ca
     one = Activity.objects.select_related("type").get(title="Урок качества, 5 класс")
     assert (one.type.code, one.format, one.is_public, one.teachers, one.pupils_1_4) == (
         "quality_lesson", "in_person", False, 3, 0)
-    assert one.links == ["https://school1.example.ru/news/1"] and one.description.startswith("Провели урок")
-    assert one.starts_on == one.ends_on == campaign.quality_day and one.region_id == world.kirov_school.region_id
-    assert one.sector == "education" and one.created_at and one.updated_at and not one.is_late
+    assert one.links == ["https://school1.example.ru/news/1"]
+    assert one.description.startswith("Провели урок")
+    assert one.starts_on == one.ends_on == campaign.quality_day
+    assert one.region_id == world.kirov_school.region_id
+    assert one.sector == "education"
+    assert one.created_at
+    assert one.updated_at
+    assert not one.is_late
     event = one.events.get()
-    assert event.actor_id == world.kirov_edu.pk and event.at and "отчёт.xlsx" in event.comment
+    assert event.actor_id == world.kirov_edu.pk
+    assert event.at
+    assert "отчёт.xlsx" in event.comment
     assert AuditEntry.objects.filter(action="activity_import.done", object_id=str(batch.pk)).exists()
     assert "Импортировано: 8" in client.get(reverse("activity_import_detail", args=[batch.pk])).content.decode()
     # The organisation sees its imported reports; the other region's coordinator does not.
@@ -100,7 +110,8 @@ def test_ten_rows_two_bad_then_import_eight_then_reupload(coordinator, world, ca
         reverse("activity_import_detail", args=[again.pk])).content.decode()
     confirm(client, again, django_capture_on_commit_callbacks)
     again.refresh_from_db()
-    assert again.status == B.DONE and (again.imported, again.already_present) == (0, 8)
+    assert again.status == B.DONE
+    assert (again.imported, again.already_present) == (0, 8)
     assert Activity.objects.count() == 8
 
     # An overlapping file (a CSV this time, titles spaced differently): only the new row is created.
@@ -124,11 +135,13 @@ def test_cancel_imports_nothing_and_removes_the_files(coordinator, world, campai
         response = coordinator.post(reverse("activity_import_cancel", args=[batch.pk]))
     assert response["Location"] == reverse("activity_import")
     batch.refresh_from_db()
-    assert batch.status == B.CANCELLED and not stored.exists()
+    assert batch.status == B.CANCELLED
+    assert not stored.exists()
     # A cancelled batch cannot be imported afterwards.
     confirm(coordinator, batch, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
-    assert batch.status == B.CANCELLED and not Activity.objects.exists()
+    assert batch.status == B.CANCELLED
+    assert not Activity.objects.exists()
 
 
 def test_double_confirm_imports_once(world, campaign, django_capture_on_commit_callbacks):
@@ -155,7 +168,8 @@ def test_unusable_upload_is_refused_in_the_form(coordinator, name, data, message
     response = upload(coordinator, data, name=name, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not ImportBatch.objects.exists() and not Job.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_oversized_upload_is_refused(coordinator, monkeypatch, django_capture_on_commit_callbacks):
@@ -179,7 +193,8 @@ def test_file_level_problems_fail_the_batch_with_a_message(coordinator, world, c
     batch = ImportBatch.objects.get()
     assert batch.status == B.FAILED
     page = coordinator.get(reverse("activity_import_detail", args=[batch.pk])).content.decode()
-    assert message in page and "ничего не импортировано" in page
+    assert message in page
+    assert "ничего не импортировано" in page
     assert "Импортировать" not in page
     assert not Activity.objects.exists()
 
@@ -195,10 +210,12 @@ def test_scoping_a_kirov_education_file_never_imports_moscow_or_business(coordin
     assert [(e["row"], e["column"]) for e in batch.errors] == [
         (2, "ИНН организации"), (3, "Организация"), (4, "ИНН организации")]
     page = coordinator.get(reverse("activity_import_detail", args=[batch.pk])).content.decode()
-    assert "Строк без ошибок нет" in page and "Импортировать" not in page
+    assert "Строк без ошибок нет" in page
+    assert "Импортировать" not in page
     confirm(coordinator, batch, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
-    assert batch.status == B.PREVIEW and not Activity.objects.exists()
+    assert batch.status == B.PREVIEW
+    assert not Activity.objects.exists()
 
 
 def test_a_coordinator_cannot_import_into_a_foreign_scope(world, campaign):
@@ -227,7 +244,8 @@ def test_other_people_cannot_see_or_touch_a_batch(client, world, campaign, djang
 
 def test_upload_page_and_template(coordinator, world, campaign):
     page = coordinator.get(reverse("activity_import")).content.decode()
-    assert "Скачать шаблон XLSX" in page and 'enctype="multipart/form-data"' in page
+    assert "Скачать шаблон XLSX" in page
+    assert 'enctype="multipart/form-data"' in page
     response = coordinator.get(reverse("activity_import_template"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     import io
@@ -237,9 +255,11 @@ def test_upload_page_and_template(coordinator, world, campaign):
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     assert book.sheet_names == ["Мероприятия", "Типы мероприятий"]
     rows = book.get_sheet_by_name("Мероприятия").to_python()
-    assert rows[0] == HEADERS and len(rows) == 2
+    assert rows[0] == HEADERS
+    assert len(rows) == 2
     types = [r[0] for r in book.get_sheet_by_name("Типы мероприятий").to_python()[1:] if r[1]]
-    assert "Урок качества" in types and "День открытых дверей" in types
+    assert "Урок качества" in types
+    assert "День открытых дверей" in types
     # The template's own example row passes the header matching and date parsing.
     hmap = headers.match_headers(rows)
     assert cells.parse_date(rows[1][hmap.index["starts_on"]]) == campaign.quality_day
@@ -289,7 +309,9 @@ def test_progress_fragment_polls_while_busy(coordinator, world, campaign):
                                  sector="education", file_name="a.xlsx", data=data)  # job not run yet
     fragment = coordinator.get(reverse("activity_import_detail", args=[batch.pk]), HTTP_HX_REQUEST="true")
     body = fragment.content.decode()
-    assert "<html" not in body and 'hx-trigger="every 1s"' in body and "<progress" in body
+    assert "<html" not in body
+    assert 'hx-trigger="every 1s"' in body
+    assert "<progress" in body
 
 
 def test_unexpected_failure_marks_the_batch_failed(world, campaign, monkeypatch, django_capture_on_commit_callbacks):
@@ -302,7 +324,8 @@ def test_unexpected_failure_marks_the_batch_failed(world, campaign, monkeypatch,
         imports.start_import(actor=Actor(user=world.kirov_edu), region=world.kirov_school.region,
                              sector="education", file_name="a.xlsx", data=data)
     batch = ImportBatch.objects.get()
-    assert batch.status == B.FAILED and "внутренней ошибки" in batch.errors[0]["message"]
+    assert batch.status == B.FAILED
+    assert "внутренней ошибки" in batch.errors[0]["message"]
     assert batch.job.status == Job.Status.FAILED
 
 
@@ -316,12 +339,70 @@ def test_import_through_the_real_job_worker(client, world, campaign, settings):
     client.post(reverse("activity_import"), {"file": SimpleUploadedFile(
         "отчёт.xlsx", xlsx(ten_rows_two_bad(world, campaign)))})
     batch = ImportBatch.objects.get()
-    assert batch.status == B.VALIDATING and batch.job.status == Job.Status.QUEUED
+    assert batch.status == B.VALIDATING
+    assert batch.job.status == Job.Status.QUEUED
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     batch.refresh_from_db()
-    assert batch.status == B.PREVIEW and batch.rows_valid == 8, batch.errors
+    assert batch.status == B.PREVIEW, batch.errors
+    assert batch.rows_valid == 8, batch.errors
     client.post(reverse("activity_import_confirm", args=[batch.pk]))
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     batch.refresh_from_db()
-    assert batch.status == B.DONE and batch.imported == 8 and batch.job.status == Job.Status.DONE
+    assert batch.status == B.DONE
+    assert batch.imported == 8
+    assert batch.job.status == Job.Status.DONE
     assert Activity.objects.filter(source="import").count() == 8
+
+
+def _killed(batch) -> None:
+    """What a worker killed mid-job leaves behind: a running job whose heartbeat went quiet."""
+    from django.utils import timezone
+
+    Job.objects.filter(pk=batch.job_id).update(status=Job.Status.RUNNING,
+                                               heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+
+
+def test_a_batch_whose_worker_died_is_taken_up_again_and_imports_each_row_once(
+        coordinator, world, campaign, django_capture_on_commit_callbacks):
+    from qualityweek.core import jobs
+
+    data = xlsx([HEADERS, good(world, campaign), good(world, campaign, title="Второй урок")])
+    batch = imports.start_import(actor=Actor(user=world.kirov_edu), region=world.kirov_school.region,
+                                 sector="education", file_name="a.xlsx", data=data)  # the job never ran
+    _killed(batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.reap_expired_jobs()  # validation is safe to repeat: queued again and run
+    batch.refresh_from_db()
+    assert batch.status == B.PREVIEW
+    assert batch.job.attempts == 2
+    confirm(coordinator, batch, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert batch.status == B.DONE
+    assert Activity.objects.count() == 2
+
+
+def test_a_stuck_batch_can_be_retried_or_cancelled_by_its_uploader(
+        client, coordinator, world, campaign, django_capture_on_commit_callbacks):
+    data = xlsx([HEADERS, good(world, campaign)])
+    stuck = []
+    for name in ("a.xlsx", "b.xlsx"):
+        batch = imports.start_import(actor=Actor(user=world.kirov_edu), region=world.kirov_school.region,
+                                     sector="education", file_name=name, data=data)
+        Job.objects.filter(pk=batch.job_id).update(status=Job.Status.INTERRUPTED, message="работа прервана")
+        stuck.append(batch)
+    page = coordinator.get(reverse("activity_import_detail", args=[stuck[0].pk])).content.decode()
+    assert "Обработка файла прервалась" in page
+    assert "Повторить" in page
+    assert "every 1s" not in page  # no endless polling of a job that will never finish
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(reverse("activity_import_retry", args=[stuck[0].pk]))
+    assert response.status_code == 302
+    stuck[0].refresh_from_db()
+    assert stuck[0].status == B.PREVIEW
+    response = coordinator.post(reverse("activity_import_cancel", args=[stuck[1].pk]))
+    stuck[1].refresh_from_db()
+    assert stuck[1].status == B.CANCELLED
+    assert stuck[1].job.status == Job.Status.CANCELLED  # the reaper will not take it up again
+    # Someone else's batch: not even visible.
+    client.force_login(world.moscow_edu)
+    assert client.post(reverse("activity_import_retry", args=[stuck[0].pk])).status_code == 404

@@ -17,7 +17,7 @@ from qualityweek.activities.imports import services as imports
 from qualityweek.activities.models import Activity, ActivityType, ImportBatch, RegionalReport
 from qualityweek.activities.regional import services as regional
 from qualityweek.core.audit import Actor
-from qualityweek.core.models import AuditEntry
+from qualityweek.core.models import AuditEntry, Job
 from qualityweek.core.permissions import actions_for, can
 
 pytestmark = pytest.mark.django_db
@@ -141,20 +141,25 @@ def test_the_public_moves_no_regional_report(world, campaign):
 
 # --- import batches ------------------------------------------------------------------------------
 
-BATCH_STEPS = {"confirm", "cancel"}
+BATCH_STEPS = {"confirm", "cancel", "retry"}
 
 
-@pytest.mark.parametrize("status", ImportBatch.Status.values)
-def test_import_batch_table(world, campaign, status):
-    assert set(rules.IMPORT_ACTIONS) == set(ImportBatch.Status.values)
-    allowed = rules.IMPORT_ACTIONS[status]
+@pytest.mark.parametrize("state", [*ImportBatch.Status.values, rules.STUCK])
+def test_import_batch_table(world, campaign, state):
+    assert set(rules.IMPORT_ACTIONS) == {*ImportBatch.Status.values, rules.STUCK}
+    allowed = rules.IMPORT_ACTIONS[state]
     region = world.kirov_school.region
+    job = None
+    if state == rules.STUCK:  # validating, but its job was interrupted for good
+        job = Job.objects.create(owner=world.kirov_edu, kind="activities.import_validate", title="Проверка",
+                                 status=Job.Status.INTERRUPTED)
     batch = ImportBatch.objects.create(campaign=campaign, region=region, sector="education",
                                        uploaded_by=world.kirov_edu, file="private/imports/x.xlsx",
-                                       file_name="x.xlsx", sha256="0" * 64, status=status, rows_total=1,
-                                       rows_valid=1)
+                                       file_name="x.xlsx", sha256="0" * 64, rows_total=1, rows_valid=1, job=job,
+                                       status=ImportBatch.Status.VALIDATING if job else state)
     calls = {"confirm": lambda actor: imports.confirm_import(actor=actor, batch=batch),
-             "cancel": lambda actor: imports.cancel_import(actor=actor, batch=batch)}
+             "cancel": lambda actor: imports.cancel_import(actor=actor, batch=batch),
+             "retry": lambda actor: imports.retry_import(actor=actor, batch=batch)}
     assert offered(world.kirov_edu, batch, BATCH_STEPS) == allowed
     for step, call in calls.items():
         assert accepted(lambda call=call: call(Actor(user=world.kirov_edu))) == (step in allowed), step

@@ -372,7 +372,8 @@ class Validator:
         """Plan: type, title, dates in the campaign window, organisation state. validate_plan depends
         only on these values (the campaign is fixed): same inputs, same answer."""
         organisation, kind = cells.organisation, cells.kind
-        assert organisation is not None
+        if organisation is None:
+            raise RuntimeError("organisation must be set here")
         plan_key = (organisation.pk, kind.pk if kind else None, bool(cells.title), cells.starts, cells.ends)
         plan_errors = self.plan_memo.get(plan_key)
         if plan_errors is None:
@@ -399,7 +400,10 @@ class Validator:
 
     def _check_report(self, cells: _Cells, idx: dict[str, int], err: _Err) -> None:
         """Report: counts by category, links, size plausibility."""
-        assert cells.organisation is not None and cells.kind is not None
+        if cells.organisation is None:
+            raise RuntimeError("cells.organisation must be set here")
+        if cells.kind is None:
+            raise RuntimeError("cells.kind must be set here")
         counts = cells.counts
         probe = self._probe(cells.organisation, cells.kind)
         report_errors = services.validate_report(activity=probe, data={**counts, "links": cells.links})
@@ -419,7 +423,8 @@ class Validator:
     def _check_submission(self, cells: _Cells, idx: dict[str, int], err: _Err) -> None:
         """Imported rows arrive as submitted reports, so they meet what services.submit asks of one."""
         kind = cells.kind
-        assert kind is not None
+        if kind is None:
+            raise RuntimeError("kind must be set here")
         if cells.ends is None:
             return
         problems = services.validate_submission(kind=kind, ends_on=cells.ends, today=self.today,

@@ -32,13 +32,14 @@ from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
-from qualityweek.core.jobs import start_job
+from qualityweek.core.jobs import restart_job, start_job, stop_job
 from qualityweek.core.permissions import require
+from qualityweek.core.rules import CANCELLABLE
 from qualityweek.directory.models import Organisation, Region
 
 from .. import services
 from ..models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, ImportBatch
-from ..rules import batch_allows
+from ..rules import STUCK, batch_allows, batch_state
 from . import workbook
 from .problems import SpreadsheetError
 from .rows import MAX_STORED_ERRORS, CleanRow, Validator
@@ -112,7 +113,8 @@ def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBat
     if batch.status != B.VALIDATING:
         return batch
     campaign = Campaign.objects.prefetch_related("windows").get(pk=batch.campaign_id)
-    assert batch.region is not None
+    if batch.region is None:
+        raise RuntimeError("batch.region must be set here")
     try:
         data = stored_path(batch.file).read_bytes()
         kind = "xlsx" if batch.file.endswith(".xlsx") else "csv"
@@ -193,14 +195,32 @@ def confirm_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
 
 
 @transaction.atomic
+def retry_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Run a stuck batch's job again (its worker died or it was cancelled mid-way). Safe: validation
+    moves only a validating batch, and the import runs in one transaction that skips rows present."""
+    batch = _own_batch(actor, batch)
+    if batch_state(batch) != STUCK:
+        if batch.status in {B.VALIDATING, B.IMPORTING}:
+            return batch  # still running (a second click): nothing to do
+        raise ValidationError(f"Повторять нечего: статус «{batch.get_status_display()}».")
+    if batch.job is None:
+        raise RuntimeError("a stuck batch has a job")
+    restart_job(job=batch.job, message="Запущено снова.")
+    audit.record(actor=actor, action="activity_import.retry", obj=batch, after={"status": batch.status})
+    return batch
+
+
+@transaction.atomic
 def cancel_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
-    """Drop a previewed (or failed) batch: nothing is imported and the stored files are removed."""
+    """Drop a previewed, failed or stuck batch: nothing is imported and the stored files are removed."""
     batch = _own_batch(actor, batch)
     if batch.status == B.CANCELLED:
         return batch
     if not batch_allows(batch, "cancel"):
         raise ValidationError(f"Отменить можно только проверенный и ещё не импортированный файл "
                               f"(сейчас: «{batch.get_status_display()}»).")
+    if batch.job is not None and batch.job.status in CANCELLABLE:  # an interrupted job must not be re-queued
+        stop_job(job=batch.job)
     before = audit.snapshot(batch, ["status"])
     batch.status, batch.finished_at = B.CANCELLED, timezone.now()
     batch.save(update_fields=["status", "finished_at"])
@@ -231,7 +251,8 @@ def run_import(*, batch_id: int, on_progress: Progress = _noop) -> ImportBatch:
         campaign = Campaign.objects.select_for_update().get(pk=batch.campaign_id)
         campaign = Campaign.objects.prefetch_related("windows").get(pk=campaign.pk)
         region = batch.region
-        assert region is not None
+        if region is None:
+            raise RuntimeError("region must be set here")
         rows = [CleanRow.from_list(v) for v in json.loads(stored_path(_rows_file(batch)).read_text("utf-8"))]
         # The world may have moved since the preview: organisations closed, types retired.
         orgs = Organisation.objects.in_bulk(

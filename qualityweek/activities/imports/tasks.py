@@ -3,9 +3,7 @@ exports.py; the task reports progress and turns an unexpected failure into a fai
 
 from __future__ import annotations
 
-from django.tasks import task
-
-from qualityweek.core.jobs import running_job
+from qualityweek.core.jobs import job_task, running_job
 from qualityweek.core.text import count_ru
 
 from .. import exports
@@ -15,7 +13,10 @@ from . import services as imports
 FAILED = "Не удалось обработать файл из-за внутренней ошибки. Попробуйте ещё раз или напишите в поддержку."
 
 
-@task()
+# Both import jobs are safe to run again from the start after a crash: validation moves only a batch
+# still validating (a conditional UPDATE), and the import is one transaction (a killed run leaves
+# nothing) that skips rows whose import key is present. The export rewrites its own file.
+@job_task(idempotent=True)
 def validate_import_task(*, job_id: str, batch_id: int) -> str:
     try:
         with running_job(job_id) as progress:
@@ -32,7 +33,7 @@ def validate_import_task(*, job_id: str, batch_id: int) -> str:
         raise
 
 
-@task()
+@job_task(idempotent=True)
 def run_import_task(*, job_id: str, batch_id: int) -> str:
     try:
         with running_job(job_id) as progress:
@@ -44,7 +45,7 @@ def run_import_task(*, job_id: str, batch_id: int) -> str:
         raise
 
 
-@task()
+@job_task(idempotent=True)
 def export_activities_task(*, job_id: str, filters: dict[str, str], fmt: str) -> str:
     with running_job(job_id) as progress:
         path, name, count = exports.write_activities(owner=progress.job.owner, filters=filters, fmt=fmt,

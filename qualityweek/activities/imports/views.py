@@ -20,6 +20,7 @@ from qualityweek.core.text import date_range_ru
 
 from .. import selectors
 from ..models import ImportBatch
+from ..rules import STUCK, batch_state
 from . import selectors as import_selectors
 from . import services as imports
 from . import workbook
@@ -116,7 +117,8 @@ def activity_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "page": page, "notes": notes, "error_count": len([e for e in row_errors if e["row"]]),
         "error_rows": len({e["row"] for e in row_errors if e["row"]}),
         "new_rows": max(batch.rows_valid - batch.already_present, 0),
-        "busy": batch.status in {ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING},
+        "busy": batch_state(batch) in {ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING},
+        "stuck": batch_state(batch) == STUCK,
         "actions": actions_for(request.user, batch),
     }
     template = "activities/import_status.html" if request.headers.get("HX-Request") else \
@@ -132,6 +134,19 @@ def activity_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         imports.confirm_import(actor=Actor.from_request(request), batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("activity_import_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def activity_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(import_selectors.batches_for(request.user), pk=pk)
+    try:
+        imports.retry_import(actor=Actor.from_request(request), batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Обработка «{batch.file_name}» запущена снова.")
     return redirect("activity_import_detail", pk=batch.pk)
 
 
