@@ -3,6 +3,7 @@ production (DEBUG off, static files collected), the base demo data, and percenti
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -39,12 +40,10 @@ def throwaway_database(prefix: str) -> Iterator[dict[str, str]]:
     try:
         yield dict(os.environ)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # Django may not be set up when creation failed
             from django.db import connections
 
             connections.close_all()
-        except Exception:  # Django may not be set up when creation failed
-            pass
         subprocess.run(["dropdb", *admin, "--if-exists", "--force", name], check=True)
 
 

@@ -52,7 +52,8 @@ def make_file(rows: int, seed: int = 7) -> tuple[bytes, int, int]:
     orgs = list(Organisation.objects.filter(region=kirov, sector="education", status="active"))
     types = [t for t in ActivityType.objects.filter(is_active=True) if t.allows("education")]
     coordinator = RoleAssignment.objects.filter(role=Role.COORDINATOR, region=kirov, sector="education").first()
-    assert coordinator is not None and orgs, "the demo directory is missing"
+    assert coordinator is not None, "the demo directory is missing"
+    assert orgs, "the demo directory is missing"
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True, "strings_to_formulas": False,
                                      "strings_to_urls": False})

@@ -168,7 +168,8 @@ def log_in(port: int, users: dict[str, str]) -> dict[str, dict[str, str]]:
         body = response.read().decode()
         cookies = _cookies(response)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        assert token and "csrftoken" in cookies, "no CSRF token on the login page"
+        assert token, "no CSRF token on the login page"
+        assert "csrftoken" in cookies, "no CSRF token on the login page"
         form = f"csrfmiddlewaretoken={token.group(1)}&username={email}&password={password}"
         conn.request("POST", "/accounts/login/", body=form.encode(), headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}",
@@ -176,7 +177,8 @@ def log_in(port: int, users: dict[str, str]) -> dict[str, dict[str, str]]:
         response = conn.getresponse()
         response.read()
         cookies |= _cookies(response)
-        assert response.status == 302 and "sessionid" in cookies, (email, response.status)
+        assert response.status == 302, (email, response.status)
+        assert "sessionid" in cookies, (email, response.status)
         sessions[email] = cookies
     conn.close()
     return sessions

@@ -30,7 +30,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-qualityweek-2026"
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-qualityweek-2026"  # noqa: S105 - development only: refused above when DEBUG is off
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "qualityweek.activities",
     "qualityweek.showcase",
     "qualityweek.outreach",
+    "qualityweek.certificates",
+    "qualityweek.quizzes",
+    "qualityweek.forum",
+    "qualityweek.contest",
     "qualityweek.analytics",
     "qualityweek.demo",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from qualityweek.activities import services
@@ -33,6 +34,28 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True)
+def _close_files_of_responses(monkeypatch):
+    """A file response the test reads only the status or headers of still holds its file open (a
+    server would close it): close those files after the test. Only the file, not the response, whose
+    close() would end the test's database transaction."""
+    seen: list = []
+    request = Client.request
+
+    def recording(self, **kwargs):
+        response = request(self, **kwargs)
+        seen.append(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", recording)
+    yield
+    for response in seen:
+        # The test client replaces the streamed file by a wrapper, so the file is reached through
+        # the closers the response registered for it.
+        for close in getattr(response, "_resource_closers", ()):
+            close()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path):
     """Jobs run in-process unless a test asks for the real database worker; files go to a temp dir."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -46,7 +69,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
+    return
 
 
 @dataclass

@@ -59,8 +59,9 @@ class SmtpServer:
     def __init__(self) -> None:
         self.inbox = Inbox()
         self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
-                                     server_kwargs={"decode_data": False}, ready_timeout=10)
+        self.loop = asyncio.new_event_loop()  # ours, so that it is closed after the server stops
+        self.controller = Controller(self.inbox, loop=self.loop, hostname="127.0.0.1", port=self.port,
+                                     decode_data=False, ready_timeout=10)
         assert SMTP  # the real protocol implementation, not a stub
 
     def __enter__(self) -> SmtpServer:
@@ -69,3 +70,4 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+        self.loop.close()

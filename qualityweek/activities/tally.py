@@ -233,7 +233,7 @@ def _upsert(model: type[models.Model], keys: Sequence[str], values: Sequence[str
             for key, vector in chunk:
                 params.extend(_adapt(k) for k in key)
                 params.extend(vector)
-            sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "
+            sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "  # noqa: S608 - quoted model identifiers; values are parameters
                    f"ON CONFLICT ({conflict}) DO UPDATE SET {assign}{tail}")
             cursor.execute(sql, params)
             if returning:

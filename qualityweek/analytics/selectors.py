@@ -378,17 +378,14 @@ def _timeline(campaign: Campaign, region_id: int | None = None, sector: str = ""
     return items
 
 
-def year_over_year(region_id: int | None = None, sector: str = "", *, types: dict[int, ActivityType] | None = None,
-                   announced: list[Campaign] | None = None) -> list[dict[str, Any]]:
-    """Every campaign's official figures: the platform's approved reports, and the totals the
-    operator entered by hand for years before the platform (shown side by side when both exist)."""
-    types = types if types is not None else {t.pk: t for t in ActivityType.objects.all()}
-    lesson = next((pk for pk, t in types.items() if t.code == "quality_lesson"), None)
-    years: dict[int, dict[str, Any]] = {}
-    if announced is None:
-        announced = list(Campaign.objects.exclude(phase=Campaign.Phase.DRAFT))
-    for c in sorted(announced, key=lambda c: c.year):
-        years[c.year] = {"year": c.year, "campaign": c, "platform": None, "manual": None}
+def _year_row(year: int, campaign: Campaign | None = None) -> dict[str, Any]:
+    return {"year": year, "campaign": campaign, "platform": None, "manual": None}
+
+
+def _platform_by_year(announced: list[Campaign], region_id: int | None, sector: str,
+                      lesson: int | None) -> dict[int, dict[str, int]]:
+    """The platform's approved figures per year (of the announced campaigns), for the country or
+    one region and sector."""
     if region_id:
         qs: QuerySet = RegionTally.objects.filter(region_id=region_id, sector=sector, status=S.APPROVED)
         counts = RegionCount.objects.filter(region_id=region_id, sector=sector)
@@ -410,27 +407,132 @@ def year_over_year(region_id: int | None = None, sector: str = "", *, types: dic
         if row["campaign_id"] in year_of:
             platform.setdefault(year_of[row["campaign_id"]], {}).update(organisations=row["organisations"],
                                                                          regions=row["regions"])
-    for year, figures in platform.items():
+    return platform
+
+
+def _add_manual_totals(years: dict[int, dict[str, Any]]) -> None:
+    """The totals the operator entered by hand for years before the platform."""
+    for h in HistoricalTotal.objects.all():
+        years.setdefault(h.year, _year_row(h.year))
+        years[h.year]["manual"] = h
+
+
+def _official_figures(item: dict[str, Any]) -> None:
+    """An item's figures: the platform's where it has them, else the ones entered by hand."""
+    p, m = item["platform"] or {}, item["manual"]
+    item["participants"] = p.get("participants") or (m.participants if m else None)
+    item["activities"] = p.get("activities") or (m.activities if m else None)
+    item["organisations"] = p.get("organisations") or (m.organisations if m else None)
+    item["regions"] = p.get("regions") or (m.regions if m else None)
+    item["pupils_in_lesson"] = p.get("pupils_in_lesson") or (m.pupils_in_lesson if m else None)
+    item["source"] = "платформа" if p.get("activities") else ("введено оператором" if m else "")
+
+
+def year_over_year(region_id: int | None = None, sector: str = "", *, types: dict[int, ActivityType] | None = None,
+                   announced: list[Campaign] | None = None) -> list[dict[str, Any]]:
+    """Every campaign's official figures: the platform's approved reports, and the totals the
+    operator entered by hand for years before the platform (shown side by side when both exist)."""
+    types = types if types is not None else {t.pk: t for t in ActivityType.objects.all()}
+    lesson = next((pk for pk, t in types.items() if t.code == "quality_lesson"), None)
+    years: dict[int, dict[str, Any]] = {}
+    if announced is None:
+        announced = list(Campaign.objects.exclude(phase=Campaign.Phase.DRAFT))
+    for c in sorted(announced, key=lambda c: c.year):
+        years[c.year] = _year_row(c.year, c)
+    for year, figures in _platform_by_year(announced, region_id, sector, lesson).items():
         if figures.get("activities"):
-            years.setdefault(year, {"year": year, "campaign": None, "platform": None, "manual": None})
+            years.setdefault(year, _year_row(year))
             years[year]["platform"] = figures
     if not region_id:
-        for h in HistoricalTotal.objects.all():
-            years.setdefault(h.year, {"year": h.year, "campaign": None, "platform": None, "manual": None})
-            years[h.year]["manual"] = h
+        _add_manual_totals(years)
     items = [years[y] for y in sorted(years)]
     for item in items:
-        p, m = item["platform"] or {}, item["manual"]
-        item["participants"] = p.get("participants") or (m.participants if m else None)
-        item["activities"] = p.get("activities") or (m.activities if m else None)
-        item["organisations"] = p.get("organisations") or (m.organisations if m else None)
-        item["regions"] = p.get("regions") or (m.regions if m else None)
-        item["pupils_in_lesson"] = p.get("pupils_in_lesson") or (m.pupils_in_lesson if m else None)
-        item["source"] = "платформа" if p.get("activities") else ("введено оператором" if m else "")
+        _official_figures(item)
     top = max((i["participants"] or 0 for i in items), default=0)
     for item in items:
         item["share"] = pct(item["participants"] or 0, top) or 0
     return [i for i in items if i["source"]] if not region_id else [i for i in items if i["platform"]]
+
+
+@dataclass
+class _NationalAreas:
+    """Where a national row is added up: its region, the region × sector pair (with ``by_sector``)
+    and the country."""
+
+    areas: dict[int, Area]
+    by_sector: bool
+    total: Area
+    pairs: dict[tuple[int, str], Area] = field(default_factory=dict)
+
+    def pair(self, region_id: int, sector: str) -> Area:
+        key = (region_id, sector)
+        if key not in self.pairs:
+            r = self.areas[region_id].region
+            if r is None:
+                raise RuntimeError("r must be set here")
+            self.pairs[key] = Area(key=key, label=f"{r.short_name}: {SECTOR_LABELS.get(sector, sector).lower()}",
+                                   region=r)
+        return self.pairs[key]
+
+    def targets(self, region_id: int, sector: str) -> tuple[Area, ...]:
+        if self.by_sector:
+            return (self.areas[region_id], self.pair(region_id, sector), self.total)
+        return (self.areas[region_id], self.total)
+
+
+def _add_national_tallies(campaign: Campaign, into: _NationalAreas) -> None:
+    tallies = RegionTally.objects.filter(campaign=campaign)
+    if into.by_sector:  # one row per (region, sector, status) already
+        for row in tallies.values("region_id", "sector", "status", *CATEGORY_VALUES):
+            for area in into.targets(row["region_id"], row["sector"]):
+                _add_status(area, row["status"], row)
+    else:  # sectors folded in the database: a quarter of the rows to add up here
+        for row in _rows(tallies, ["region_id", "status"], CATEGORY_VALUES):
+            _add_status(into.areas[row["region_id"]], row["status"], row)
+            _add_status(into.total, row["status"], row)
+
+
+def _add_national_counts(campaign: Campaign, into: _NationalAreas) -> None:
+    for region_id, sector, orgs, reported, approved in RegionCount.objects.filter(campaign=campaign).values_list(
+            "region_id", "sector", "organisations", "reported", "approved"):
+        for area in into.targets(region_id, sector):
+            area.organisations += orgs
+            area.reported += reported
+            area.approved_orgs += approved
+
+
+def _add_national_denominators(into: _NationalAreas) -> Any:
+    """Adds the directory's denominators; returns when they were computed (None without any)."""
+    as_of = None
+    for region_id, sector, registered, with_size, size_total, refreshed_at in denominators.denominators(
+            getattr(settings, "ANALYTICS_DIRECTORY_TTL", 300)):
+        as_of = refreshed_at
+        for area in into.targets(region_id, sector):
+            area.registered += registered
+            area.with_size += with_size
+            area.size_total += size_total
+    return as_of
+
+
+def _add_national_corrections(campaign: Campaign, into: _NationalAreas) -> None:
+    for (region_id, sector), row in _closed_correction(campaign).items():
+        for area in into.targets(region_id, sector):
+            _apply_correction(area, row)
+
+
+def _national_reports(campaign: Campaign, areas: dict[int, Area], n_regions: int) -> dict[str, int]:
+    """The regional reports by status (noting each on its region's area), and how many are expected,
+    received and missing."""
+    reports: dict[str, int] = defaultdict(int)
+    for rr in RegionalReport.objects.filter(campaign=campaign).values("region_id", "sector", "status", "is_late"):
+        areas[rr["region_id"]].reports[rr["sector"]] = rr["status"]
+        reports[rr["status"]] += 1
+        if rr["is_late"] and rr["status"] != RegionalReport.Status.DRAFT:
+            reports["late"] += 1
+    reports["expected"] = n_regions * len(COORDINATED_SECTORS)
+    reports["received"] = reports[RegionalReport.Status.SUBMITTED] + reports[RegionalReport.Status.ACCEPTED]
+    reports["missing"] = reports["expected"] - reports["received"] - reports[RegionalReport.Status.RETURNED]
+    return dict(reports)
 
 
 def national(campaign: Campaign, *, by_sector: bool = False, announced: list[Campaign] | None = None) -> Dashboard:
@@ -438,71 +540,28 @@ def national(campaign: Campaign, *, by_sector: bool = False, announced: list[Cam
     types = {t.pk: t for t in ActivityType.objects.all()}
     regions = list(Region.objects.select_related("district").order_by("code"))
     areas = {r.pk: Area(key=r.pk, label=r.name, region=r) for r in regions}
-    pairs: dict[tuple[int, str], Area] = {}
-
-    def pair(region_id: int, sector: str) -> Area:
-        key = (region_id, sector)
-        if key not in pairs:
-            r = areas[region_id].region
-            assert r is not None
-            pairs[key] = Area(key=key, label=f"{r.short_name}: {SECTOR_LABELS.get(sector, sector).lower()}", region=r)
-        return pairs[key]
-
     total = Area(key=None, label="Россия")
-    def targets(region_id: int, sector: str) -> tuple[Area, ...]:
-        if by_sector:
-            return (areas[region_id], pair(region_id, sector), total)
-        return (areas[region_id], total)
-
-    tallies = RegionTally.objects.filter(campaign=campaign)
-    if by_sector:  # one row per (region, sector, status) already
-        for row in tallies.values("region_id", "sector", "status", *CATEGORY_VALUES):
-            for area in targets(row["region_id"], row["sector"]):
-                _add_status(area, row["status"], row)
-    else:  # sectors folded in the database: a quarter of the rows to add up here
-        for row in _rows(tallies, ["region_id", "status"], CATEGORY_VALUES):
-            _add_status(areas[row["region_id"]], row["status"], row)
-            _add_status(total, row["status"], row)
-    for region_id, sector, orgs, reported, approved in RegionCount.objects.filter(campaign=campaign).values_list(
-            "region_id", "sector", "organisations", "reported", "approved"):
-        for area in targets(region_id, sector):
-            area.organisations += orgs
-            area.reported += reported
-            area.approved_orgs += approved
-    as_of = None
-    for region_id, sector, registered, with_size, size_total, refreshed_at in denominators.denominators(
-            getattr(settings, "ANALYTICS_DIRECTORY_TTL", 300)):
-        as_of = refreshed_at
-        for area in targets(region_id, sector):
-            area.registered += registered
-            area.with_size += with_size
-            area.size_total += size_total
-    for (region_id, sector), row in _closed_correction(campaign).items():
-        for area in targets(region_id, sector):
-            _apply_correction(area, row)
-    reports: dict[str, int] = defaultdict(int)
-    for rr in RegionalReport.objects.filter(campaign=campaign).values("region_id", "sector", "status", "is_late"):
-        areas[rr["region_id"]].reports[rr["sector"]] = rr["status"]
-        reports[rr["status"]] += 1
-        if rr["is_late"] and rr["status"] != RegionalReport.Status.DRAFT:
-            reports["late"] += 1
-    reports["expected"] = len(regions) * len(COORDINATED_SECTORS)
-    reports["received"] = reports[RegionalReport.Status.SUBMITTED] + reports[RegionalReport.Status.ACCEPTED]
-    reports["missing"] = reports["expected"] - reports["received"] - reports[RegionalReport.Status.RETURNED]
+    into = _NationalAreas(areas=areas, by_sector=by_sector, total=total)
+    _add_national_tallies(campaign, into)
+    _add_national_counts(campaign, into)
+    as_of = _add_national_denominators(into)
+    _add_national_corrections(campaign, into)
+    reports = _national_reports(campaign, areas, len(regions))
     return Dashboard(
         campaign=campaign, scope=Scope(national=True), total=total, areas=list(areas.values()),
-        sectors=sorted(pairs.values(), key=lambda a: (a.region.code if a.region else "", a.key[1])),
+        sectors=sorted(into.pairs.values(), key=lambda a: (a.region.code if a.region else "", a.key[1])),
         regions_taking_part=sum(1 for a in areas.values() if a.approved.activities),
         types=_types(campaign, names=types), timeline=_timeline(campaign),
         years=year_over_year(types=types, announced=announced), directory_as_of=as_of,
-        reports=dict(reports),
+        reports=reports,
     )
 
 
 def regional(campaign: Campaign, scope: Scope) -> Dashboard:
     """The same figures for one region and sector, by organisation kind and by municipality."""
     region = scope.region
-    assert region is not None
+    if region is None:
+        raise RuntimeError("region must be set here")
     sector = scope.sector
     total = Area(key=region.pk, label=scope.label, region=region)
     for row in _rows(RegionTally.objects.filter(campaign=campaign, region=region, sector=sector), ["status"],

@@ -49,7 +49,7 @@ def atomic_retrying[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
                     raise
                 log.info("%s: %s, attempt %d of %d", fn.__qualname__, exc.__cause__.__class__.__name__,
                          attempt, ATTEMPTS)
-                time.sleep(random.uniform(0.01, 0.05) * attempt)  # jitter, not a secret
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # jitter, not a secret  # noqa: S311
         raise AssertionError("unreachable")
 
     return run

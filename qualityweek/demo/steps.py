@@ -12,15 +12,20 @@ from django.db import connection
 from qualityweek.activities import demo as activities_demo
 from qualityweek.analytics import demo as analytics_demo
 from qualityweek.campaigns import demo as campaigns_demo
+from qualityweek.certificates import demo as certificates_demo
+from qualityweek.contest import demo as contest_demo
 from qualityweek.core import public_cache
 from qualityweek.core.demo import DemoContext
 from qualityweek.core.models import AuditEntry, Job
 from qualityweek.directory import demo as directory_demo
+from qualityweek.forum import demo as forum_demo
 from qualityweek.outreach import demo as outreach_demo
+from qualityweek.quizzes import demo as quizzes_demo
 from qualityweek.showcase import demo as showcase_demo
 
+# Certificates come last: they are issued from what the other steps created.
 STEPS: list[ModuleType] = [directory_demo, campaigns_demo, activities_demo, analytics_demo, showcase_demo,
-                           outreach_demo]
+                           outreach_demo, quizzes_demo, forum_demo, contest_demo, certificates_demo]
 
 __all__ = ["STEPS", "DemoContext", "build", "wipe"]
 
@@ -40,4 +45,4 @@ def wipe() -> None:
     # Audit entries are append-only by design; a demo reset is the one sanctioned bulk delete.
     Job.objects.all().delete()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
+        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")  # noqa: S608 - the model's own table name

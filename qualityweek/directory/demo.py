@@ -14,7 +14,7 @@ from qualityweek.core.demo import DemoContext
 from .models import Invitation, Organisation, Region, Role, RoleAssignment, User, organisation_key
 from .validators import make_inn10
 
-DEMO_PASSWORD = "quality2026"
+DEMO_PASSWORD = "quality2026"  # noqa: S105 - the demo logins are printed for the user on purpose
 K = Organisation.Kind
 
 SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",

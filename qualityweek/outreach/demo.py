@@ -162,7 +162,8 @@ def _pdf(title: str, paragraphs: list[str], landscape: bool = False) -> bytes:
     )
     pdf = typst.compile(source.encode(), font_paths=[str(FONT_DIR)], ignore_system_fonts=True,  # type: ignore[misc]
                         sys_inputs={"data": data})
-    assert isinstance(pdf, bytes)
+    if not isinstance(pdf, bytes):
+        raise TypeError(f"expected bytes, got {type(pdf).__name__}")
     return pdf
 
 

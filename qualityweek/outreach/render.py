@@ -60,7 +60,8 @@ class PdfCompiler:
             self._letter_data = letter
         self._copy.write_text(copy, encoding="utf-8")
         pdf = self._compiler.compile(timestamp=_timestamp(c))
-        assert isinstance(pdf, bytes)  # one PDF, not a list of page images
+        if not isinstance(pdf, bytes):  # one PDF, not a list of page images
+            raise TypeError(f"expected bytes, got {type(pdf).__name__}")
         return pdf
 
 

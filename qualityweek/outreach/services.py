@@ -261,7 +261,8 @@ def cascade_letter(*, actor: Actor, parent: Letter, template: LetterTemplate | N
     Kirov ministry did in seed 004: own letterhead, own signatory, the operator's text."""
     require(actor, "cascade", parent)
     user = actor.user
-    assert user is not None  # only a coordinator cascades (see rules.cascade_letter)
+    if user is None:  # only a coordinator cascades (see rules.cascade_letter)
+        raise RuntimeError("user must be set here")
     # The letterhead of the authority that received the letter (a coordinator may cover several).
     received = parent.deliveries.exclude(status=Delivery.Status.QUEUED).values("organisation_id")
     sender = selectors.senders_for(user).filter(organisation__in=received).first()
@@ -522,6 +523,54 @@ MAX_UPLOAD = 50 * 1024 * 1024
 ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".svg", ".pptx", ".ppt", ".docx", ".doc", ".zip", ".mp4"}
 
 
+def _set_material_fields(material: Material, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in MATERIAL_FIELDS:
+            raise ValueError(f"Field {name} cannot be set here.")
+        setattr(material, name, value.strip() if isinstance(value, str) else value)
+
+
+def _check_upload(material: Material, upload: tuple[str, bytes], errors: dict[str, str]) -> None:
+    """The uploaded file's type and size; a banner's image size is taken from the file."""
+    filename, content = upload
+    ext = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+    if ext not in ALLOWED_EXTENSIONS:
+        errors["file"] = "Такой тип файла не принимается: " + ", ".join(sorted(ALLOWED_EXTENSIONS)) + "."
+    elif len(content) > MAX_UPLOAD:
+        errors["file"] = "Файл больше 50 МБ. Для видео укажите ссылку."
+    elif material.kind == Material.Kind.BANNER:
+        size = _image_size(content)
+        if size is None:
+            errors["file"] = "Баннер должен быть изображением (PNG или JPEG)."
+        else:
+            material.width, material.height = size
+
+
+def _check_material(material: Material, upload: tuple[str, bytes] | None, audience_list: list[str]) -> None:
+    errors: dict[str, str] = {}
+    if upload is not None:
+        _check_upload(material, upload, errors)
+    if material.kind == Material.Kind.VIDEO and not material.url:
+        errors["url"] = "Видео добавляется ссылкой."
+    if material.kind != Material.Kind.VIDEO and upload is None and not material.file and not material.url:
+        errors["file"] = "Приложите файл или укажите ссылку."
+    if material.kind == Material.Kind.BANNER and upload is None and not material.file:
+        errors["file"] = "Приложите изображение баннера."
+    if not audience_list:
+        errors["audiences"] = "Отметьте хотя бы одну аудиторию."
+    if set(audience_list) - set(Audience.values):
+        errors["audiences"] = "Неизвестная аудитория."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_material_audiences(material: Material, audience_list: list[str]) -> None:
+    material.audiences.exclude(audience__in=audience_list).delete()
+    existing = set(material.audiences.values_list("audience", flat=True))
+    MaterialAudience.objects.bulk_create([MaterialAudience(material=material, audience=a)
+                                          for a in audience_list if a not in existing])
+
+
 @transaction.atomic
 def save_material(*, actor: Actor, material: Material | None = None, audiences: Iterable[str] = (),
                   upload: tuple[str, bytes] | None = None, **fields: Any) -> Material:
@@ -529,45 +578,14 @@ def save_material(*, actor: Actor, material: Material | None = None, audiences: 
     creating = material is None
     material = material or Material()
     before = None if creating else _material_snapshot(material)
-    for name, value in fields.items():
-        if name not in MATERIAL_FIELDS:
-            raise ValueError(f"Field {name} cannot be set here.")
-        setattr(material, name, value.strip() if isinstance(value, str) else value)
-    errors: dict[str, str] = {}
-    if upload is not None:
-        filename, content = upload
-        ext = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
-        if ext not in ALLOWED_EXTENSIONS:
-            errors["file"] = "Такой тип файла не принимается: " + ", ".join(sorted(ALLOWED_EXTENSIONS)) + "."
-        elif len(content) > MAX_UPLOAD:
-            errors["file"] = "Файл больше 50 МБ. Для видео укажите ссылку."
-        elif material.kind == Material.Kind.BANNER:
-            size = _image_size(content)
-            if size is None:
-                errors["file"] = "Баннер должен быть изображением (PNG или JPEG)."
-            else:
-                material.width, material.height = size
-    if material.kind == Material.Kind.VIDEO and not material.url:
-        errors["url"] = "Видео добавляется ссылкой."
-    if material.kind != Material.Kind.VIDEO and upload is None and not material.file and not material.url:
-        errors["file"] = "Приложите файл или укажите ссылку."
-    if material.kind == Material.Kind.BANNER and upload is None and not material.file:
-        errors["file"] = "Приложите изображение баннера."
+    _set_material_fields(material, fields)
     audience_list = sorted(set(audiences))
-    if not audience_list:
-        errors["audiences"] = "Отметьте хотя бы одну аудиторию."
-    if set(audience_list) - set(Audience.values):
-        errors["audiences"] = "Неизвестная аудитория."
-    if errors:
-        raise ValidationError(errors)
+    _check_material(material, upload, audience_list)
     if upload is not None:
         material.file.save(upload[0], ContentFile(upload[1]), save=False)
     material.full_clean()
     material.save()
-    material.audiences.exclude(audience__in=audience_list).delete()
-    existing = set(material.audiences.values_list("audience", flat=True))
-    MaterialAudience.objects.bulk_create([MaterialAudience(material=material, audience=a)
-                                          for a in audience_list if a not in existing])
+    _set_material_audiences(material, audience_list)
     after = _material_snapshot(material) | {"audiences": audience_list}
     audit.record(actor=actor, action="material.create" if creating else "material.update", obj=material,
                  before=before, after=after)

@@ -151,7 +151,8 @@ def test_jpeg_png_webp_become_a_clean_jpeg_and_a_thumbnail(world, activity, add,
     assert image.format == thumb.format == "JPEG"
     assert image.size == (photo.width, photo.height) == (2560, 1707)
     assert max(thumb.size) == photos.THUMB_SIDE
-    assert photo.upload == "" and quarantined() == []
+    assert photo.upload == ""
+    assert quarantined() == []
 
 
 def test_small_images_are_not_upscaled_and_the_minimum_is_inclusive(world, activity, add):
@@ -224,7 +225,8 @@ def test_a_file_over_the_size_limit_is_refused(world, activity):
 
 def test_too_small_images_are_refused(world, activity):
     message = refused(activity, jpeg((199, 800)), world.school_rep)
-    assert "не меньше 200×200" in message and "199×800" in message
+    assert "не меньше 200×200" in message
+    assert "199×800" in message
 
 
 @pytest.mark.parametrize("data", [
@@ -253,21 +255,26 @@ def test_a_truncated_jpeg_is_rejected_by_the_job_with_a_reason(world, activity, 
     assert photo.status == Photo.Status.REJECTED
     assert photo.error == photos.MSG_BROKEN
     assert photo.image == photo.thumbnail == photo.upload == ""
-    assert quarantined() == [] and stored_photos() == []
+    assert quarantined() == []
+    assert stored_photos() == []
 
 
 # --- polyglots: only the pixels survive ---------------------------------------------------------------
 
 def test_jpeg_with_an_appended_zip_is_neutralised(world, activity, add, client):
     data = jpeg(comment=b"<script>alert(1)</script>") + zip_payload()
-    assert zipfile.is_zipfile(io.BytesIO(data)) and b"<script>" in data  # it really is both
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    assert b"<script>" in data
     [photo] = add(activity, data)
     assert photo.status == Photo.Status.READY
     for name in (photo.image, photo.thumbnail):
         out = media(name).read_bytes()
         assert not zipfile.is_zipfile(io.BytesIO(out))
-        assert b"PK\x03\x04" not in out and b"<script" not in out and b"evil.html" not in out
-        assert out.startswith(b"\xff\xd8\xff") and out.endswith(b"\xff\xd9")
+        assert b"PK\x03\x04" not in out
+        assert b"<script" not in out
+        assert b"evil.html" not in out
+        assert out.startswith(b"\xff\xd8\xff")
+        assert out.endswith(b"\xff\xd9")
     client.force_login(world.school_rep)
     response = client.get(reverse("photo_file", args=[photo.pk, "image"]))
     assert b"".join(response.streaming_content) == media(photo.image).read_bytes()
@@ -278,7 +285,9 @@ def test_png_with_trailing_html_is_neutralised(world, activity, add):
     [photo] = add(activity, upload(data, "a.png", "image/png"))
     assert photo.status == Photo.Status.READY
     out = media(photo.image).read_bytes()
-    assert b"<html" not in out and b"<script" not in out and b"IEND" not in out
+    assert b"<html" not in out
+    assert b"<script" not in out
+    assert b"IEND" not in out
 
 
 # --- metadata ---------------------------------------------------------------------------------------
@@ -304,12 +313,15 @@ def test_exif_gps_and_xmp_are_gone_after_processing(world, activity, add, fmt):
     for name in (photo.image, photo.thumbnail):
         result = reopen(name)
         exif = result.getexif()
-        assert GPS_TAG not in exif and not exif.get_ifd(GPS_IFD)
+        assert GPS_TAG not in exif
+        assert not exif.get_ifd(GPS_IFD)
         assert len(exif) == 0
         assert not {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment"} & set(result.info)
         raw = media(name).read_bytes()
-        assert b"adobe:ns:meta" not in raw and b"http://ns.adobe.com/xap/1.0/" not in raw
-        assert b"Exif\x00\x00" not in raw and b"Canon" not in raw
+        assert b"adobe:ns:meta" not in raw
+        assert b"http://ns.adobe.com/xap/1.0/" not in raw
+        assert b"Exif\x00\x00" not in raw
+        assert b"Canon" not in raw
 
 
 @pytest.mark.parametrize(("orientation", "top", "bottom"), [(6, "red", "blue"), (8, "blue", "red"),
@@ -344,9 +356,11 @@ def test_files_get_random_names_and_the_quarantine_is_emptied(world, activity, a
     year = activity.campaign.year
     for name in (photo.image, photo.thumbnail):
         assert re.fullmatch(rf"private/photos/{year}/[0-9a-f]{{32}}\.jpg", name), name
-        assert "Иванов" not in name and Path(added.upload).name not in name
+        assert "Иванов" not in name
+        assert Path(added.upload).name not in name
     assert photo.image != photo.thumbnail
-    assert photo.upload == "" and quarantined() == []
+    assert photo.upload == ""
+    assert quarantined() == []
     assert not media(added.upload).exists()
     # A second run of the same job changes nothing and writes nothing.
     photos.process_photo(photo_id=photo.pk)
@@ -358,7 +372,8 @@ def test_a_photo_deleted_before_its_job_leaves_no_files(world, activity, django_
     with django_capture_on_commit_callbacks(execute=True):
         photos.delete_photo(actor=Actor(user=world.school_rep), photo=added)
     assert photos.process_photo(photo_id=added.pk) is None
-    assert stored_photos() == [] and quarantined() == []
+    assert stored_photos() == []
+    assert quarantined() == []
 
 
 # --- limits and locking -----------------------------------------------------------------------------
@@ -370,7 +385,8 @@ def test_the_eleventh_photo_is_refused(world, activity, add):
     with pytest.raises(ValidationError) as exc:
         photos.add_photo(actor=actor, activity=activity, upload=upload(jpeg()))
     assert "не больше 10\u00a0фотографий" in exc.value.message_dict["photos"][0]
-    assert activity.photos.count() == 10 and len(quarantined()) == 10
+    assert activity.photos.count() == 10
+    assert len(quarantined()) == 10
     # A rejected photo does not take a place.
     Photo.objects.filter(pk=activity.photos.first().pk).update(status=Photo.Status.REJECTED)
     photos.add_photo(actor=actor, activity=activity, upload=upload(jpeg()))
@@ -383,7 +399,8 @@ def test_a_batch_that_would_pass_the_limit_adds_nothing(world, activity):
     with pytest.raises(ValidationError) as exc:
         photos.add_photos(actor=actor, activity=activity, uploads=[upload(jpeg()) for _ in range(3)])
     assert "можно добавить ещё 2" in exc.value.message_dict["photos"][0]
-    assert activity.photos.count() == 8 and len(quarantined()) == 8
+    assert activity.photos.count() == 8
+    assert len(quarantined()) == 8
 
 
 def test_one_bad_file_in_a_batch_adds_nothing_and_names_the_file(world, activity):
@@ -392,7 +409,8 @@ def test_one_bad_file_in_a_batch_adds_nothing_and_names_the_file(world, activity
                           uploads=[upload(jpeg(), "good.jpg"), upload(b"not an image", "bad.jpg")])
     [message] = exc.value.message_dict["photos"]
     assert message.startswith("«bad.jpg»: ")
-    assert not activity.photos.exists() and quarantined() == []
+    assert not activity.photos.exists()
+    assert quarantined() == []
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved"])
@@ -405,7 +423,8 @@ def test_photos_are_locked_once_the_report_is_submitted(world, make_activity, st
         assert exc.value.message_dict["photos"] == [photos.MSG_LOCKED]
         with pytest.raises(ValidationError):
             photos.delete_photo(actor=Actor(user=user), photo=existing)
-    assert list(activity.photos.all()) == [existing] and quarantined() == []
+    assert list(activity.photos.all()) == [existing]
+    assert quarantined() == []
 
 
 def test_a_returned_report_takes_photos_again(world, make_activity, add):
@@ -437,7 +456,8 @@ def test_delete_removes_the_files_and_both_actions_are_audited(world, activity, 
     assert [(e.action, e.actor) for e in entries] == [("photo.add", world.school_rep),
                                                       ("photo.delete", world.teacher)]
     assert entries[0].after["file_name"] == "урок.jpg"
-    assert entries[1].ip == "10.0.0.7" and entries[1].before["image"] == photo.image
+    assert entries[1].ip == "10.0.0.7"
+    assert entries[1].before["image"] == photo.image
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -457,7 +477,8 @@ def test_serving_follows_who_may_see_the_activity(client, world, ready_photo, ro
         client.force_login(getattr(world, role))
     response = client.get(reverse("photo_file", args=[ready_photo.pk, variant]))
     if expected == "login":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
         return
     assert response.status_code == expected
     if expected == 200:
@@ -483,7 +504,8 @@ def test_private_files_are_not_under_media_url(client, world, ready_photo):
     client.force_login(world.school_rep)
     html = client.get(reverse("activity_detail", args=[ready_photo.activity_id])).content.decode()
     assert reverse("photo_file", args=[ready_photo.pk, "thumb"]) in html
-    assert settings.MEDIA_URL not in html and ready_photo.image not in html
+    assert settings.MEDIA_URL not in html
+    assert ready_photo.image not in html
     assert f'alt="Фотография 1 с мероприятия «{ready_photo.activity.title}»"' in html.replace("&quot;", '"')
     assert client.get(settings.MEDIA_URL + ready_photo.image).status_code == 404
 
@@ -517,7 +539,8 @@ def test_upload_errors_are_shown_next_to_the_field_with_htmx(client, world, acti
                            {"photos": [upload(b"hello", "notes.jpg")]}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="id_photos_error"' in html and 'aria-invalid="true"' in html
+    assert 'id="id_photos_error"' in html
+    assert 'aria-invalid="true"' in html
     assert "не фотография в формате JPEG, PNG или WebP" in html
     assert not activity.photos.exists()
 
@@ -533,8 +556,10 @@ def test_upload_errors_without_javascript_come_back_as_a_message(client, world, 
 def test_upload_form_is_accessible_and_only_for_editors(client, world, activity):
     client.force_login(world.school_rep)
     html = client.get(reverse("activity_detail", args=[activity.pk])).content.decode()
-    assert '<label for="id_photos">' in html and 'accept="image/jpeg,image/png,image/webp"' in html
-    assert 'name="photos"' in html and "multiple" in html
+    assert '<label for="id_photos">' in html
+    assert 'accept="image/jpeg,image/png,image/webp"' in html
+    assert 'name="photos"' in html
+    assert "multiple" in html
     client.force_login(world.kirov_edu)
     assert 'name="photos"' not in client.get(reverse("activity_detail", args=[activity.pk])).content.decode()
 
@@ -543,7 +568,8 @@ def test_the_list_polls_while_a_photo_is_processing(client, world, activity):
     photos.add_photo(actor=Actor(user=world.school_rep), activity=activity, upload=upload(jpeg()))
     client.force_login(world.school_rep)
     html = client.get(reverse("activity_detail", args=[activity.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in html and "Обрабатывается" in html
+    assert 'hx-trigger="every 2s"' in html
+    assert "Обрабатывается" in html
 
 
 def test_locked_activity_upload_is_refused_with_a_message(client, world, make_activity):
@@ -551,7 +577,8 @@ def test_locked_activity_upload_is_refused_with_a_message(client, world, make_ac
     client.force_login(world.school_rep)
     response = client.post(reverse("photo_upload", args=[activity.pk]), {"photos": [upload(jpeg())]}, follow=True)
     assert photos.MSG_LOCKED in response.content.decode()
-    assert not activity.photos.exists() and quarantined() == []
+    assert not activity.photos.exists()
+    assert quarantined() == []
 
 
 @pytest.mark.parametrize(("role", "status"), [("kirov_edu", 403), ("operator", 403), ("moscow_edu", 404),
@@ -562,15 +589,18 @@ def test_upload_and_delete_views_refuse_outsiders(client, world, ready_photo, ro
     assert client.post(reverse("photo_upload", args=[activity.pk]),
                        {"photos": [upload(jpeg())]}).status_code == status
     assert client.post(reverse("photo_delete", args=[ready_photo.pk])).status_code == status
-    assert list(activity.photos.all()) == [ready_photo] and quarantined() == []
+    assert list(activity.photos.all()) == [ready_photo]
+    assert quarantined() == []
 
 
 def test_delete_view(client, world, ready_photo, django_capture_on_commit_callbacks):
     client.force_login(world.teacher)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("photo_delete", args=[ready_photo.pk]), headers={"HX-Request": "true"})
-    assert response.status_code == 200 and "Фотография удалена." in response.content.decode()
-    assert not Photo.objects.exists() and stored_photos() == []
+    assert response.status_code == 200
+    assert "Фотография удалена." in response.content.decode()
+    assert not Photo.objects.exists()
+    assert stored_photos() == []
 
 
 # --- in a browser -----------------------------------------------------------------------------------

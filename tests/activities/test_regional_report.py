@@ -73,10 +73,12 @@ def mix(world, campaign, make_activity):
 
 def test_totals_count_approved_and_show_submitted_separately(world, campaign, mix):
     s = regional_selectors.summary(campaign=campaign, region=world.kirov_school.region, sector="education")
-    assert s.approved_count == 2 and s.submitted_count == 1
+    assert s.approved_count == 2
+    assert s.submitted_count == 1
     assert s.approved_by_category == {"pupils_1_4": 40, "pupils_5_9": 75, "pupils_10_11": 0, "students": 0,
                                       "teachers": 3, "parents": 10, "employees": 0, "customers": 0}
-    assert s.submitted_by_category["pupils_10_11"] == 20 and s.submitted_participants == 20
+    assert s.submitted_by_category["pupils_10_11"] == 20
+    assert s.submitted_participants == 20
     assert s.approved_participants == 128  # returned (1000) and cancelled (500) are not counted
     by_type = {t.name: (t.approved, t.approved_participants, t.submitted, t.submitted_participants) for t in s.types}
     assert by_type == {"Урок качества": (1, 78, 1, 20), "Тематический классный час": (1, 50, 0, 0)}
@@ -123,7 +125,8 @@ def test_detail_page_shows_totals_and_escapes_titles(client, world, campaign, mi
     html = response.content.decode()
     assert "Отчёт о проведении Недели качества и Дня качества в" in html
     assert "Образовательные организации Кировской области" in html
-    assert "&lt;метка&gt;" in html and "<метка>" not in html
+    assert "&lt;метка&gt;" in html
+    assert "<метка>" not in html
     assert "Приняли участие <strong>2</strong> организации из 2" in html
     assert response.context["s"].approved_participants == 128
     assert not RegionalReport.objects.exists()  # reading the report starts nothing
@@ -139,10 +142,13 @@ def test_operator_board_lists_every_region_and_sector(client, world, campaign, m
     rows = response.context["rows"]
     assert len(rows) == 89 * 2
     kirov = {r.sector: r for r in rows if r.region.code == "43"}
-    assert kirov["education"].state == "submitted" and kirov["education"].approved == 2
-    assert kirov["education"].submitted == 1 and kirov["education"].participants == 128
+    assert kirov["education"].state == "submitted"
+    assert kirov["education"].approved == 2
+    assert kirov["education"].submitted == 1
+    assert kirov["education"].participants == 128
     assert (kirov["education"].taking_part, kirov["education"].registered) == (2, 2)
-    assert kirov["business"].state == "not_started" and kirov["business"].approved == 1
+    assert kirov["business"].state == "not_started"
+    assert kirov["business"].approved == 1
     assert len(queries) < 20
     submitted_only = client.get(reverse("regional_report_list"), {"year": campaign.year, "status": "submitted"})
     assert [(r.region.code, r.sector) for r in submitted_only.context["rows"]] == [("43", "education")]
@@ -204,14 +210,17 @@ def test_xlsx_reopens_with_the_figures_and_text_stays_text(client, world, campai
     titles = {r[4] for r in rows[1:]}
     assert titles == {NASTY, FORMULA}  # a formula-looking title is a plain string, not a formula
     lesson = next(r for r in rows[1:] if r[4] == FORMULA)
-    assert lesson[1] == "МБОУ СОШ № 1 г. Кирова" and lesson[5] == campaign.quality_day
-    assert lesson[-2] == 78 and lesson[-1] == "https://school1.example.ru/news/1"
+    assert lesson[1] == "МБОУ СОШ № 1 г. Кирова"
+    assert lesson[5] == campaign.quality_day
+    assert lesson[-2] == 78
+    assert lesson[-1] == "https://school1.example.ru/news/1"
 
 
 def test_pdf_has_title_region_totals_and_nasty_title(client, world, campaign, mix):
     client.force_login(world.operator)
     response = client.get(url("regional_report_pdf", campaign))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = flat("\n".join(page.extract_text() for page in reader.pages))
     assert f"Отчёт о проведении Недели качества и Дня качества в {campaign.year} году" in text
@@ -225,7 +234,8 @@ def test_pdf_has_title_region_totals_and_nasty_title(client, world, campaign, mi
     assert "https://school1.example.ru/news/1" in squash(text)
     fonts = {str(font["/BaseFont"]) for page in reader.pages
              for font in page["/Resources"]["/Font"].values()}
-    assert fonts and all("LiberationSerif" in name for name in fonts), fonts
+    assert fonts, fonts
+    assert all("LiberationSerif" in name for name in fonts), fonts
 
 
 def test_pdf_date_uses_russian_month_and_nbsp(world, campaign, mix):
@@ -242,7 +252,8 @@ def test_pdf_of_an_empty_report(client, world, campaign):
     client.force_login(world.kirov_business)
     response = client.get(url("regional_report_pdf", campaign, sector="business"))
     text = flat("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages))
-    assert "Принятых мероприятий пока нет." in text and "Мероприятий 0 0" in text
+    assert "Принятых мероприятий пока нет." in text
+    assert "Мероприятий 0 0" in text
 
 
 # --- workflow -----------------------------------------------------------------------------------------
@@ -252,12 +263,15 @@ def test_coordinator_submits_with_a_snapshot_and_audit(client, world, campaign, 
     response = client.post(url("regional_report_submit", campaign))
     assert response.status_code == 302
     report = RegionalReport.objects.get(region__code="43", sector="education")
-    assert report.status == "submitted" and report.submitted_by == world.kirov_edu and not report.is_late
+    assert report.status == "submitted"
+    assert report.submitted_by == world.kirov_edu
+    assert not report.is_late
     assert report.totals["approved"]["participants"] == 128
     assert report.totals["submitted"]["activities"] == 1
     assert report.totals["organisations"] == {"taking_part": 2, "pending": 0, "registered": 2}
     entry = AuditEntry.objects.get(action="regional_report.submit")
-    assert entry.actor == world.kirov_edu and entry.after["status"] == "submitted"
+    assert entry.actor == world.kirov_edu
+    assert entry.after["status"] == "submitted"
     # A second click changes nothing.
     client.post(url("regional_report_submit", campaign))
     assert AuditEntry.objects.filter(action="regional_report.submit").count() == 1
@@ -268,10 +282,12 @@ def test_operator_accepts(client, world, campaign, mix):
                            sector="education")
     client.force_login(world.operator)
     page = client.get(url("regional_report_detail", campaign))
-    assert page.context["may_accept"] and not page.context["may_submit"]
+    assert page.context["may_accept"]
+    assert not page.context["may_submit"]
     assert client.post(url("regional_report_accept", campaign)).status_code == 302
     report = RegionalReport.objects.get()
-    assert report.status == "accepted" and report.reviewed_at is not None
+    assert report.status == "accepted"
+    assert report.reviewed_at is not None
     assert AuditEntry.objects.filter(action="regional_report.accept", actor=world.operator).exists()
     with pytest.raises(ValidationError):
         regional.submit_report(actor=Actor(user=world.kirov_edu), campaign=campaign,
@@ -289,13 +305,16 @@ def test_return_needs_a_comment_then_coordinator_resubmits(client, world, campai
     response = client.post(url("regional_report_return", campaign), {"comment": "Нет данных по колледжам."})
     assert response.status_code == 302
     report = RegionalReport.objects.get()
-    assert report.status == "returned" and report.comment == "Нет данных по колледжам."
+    assert report.status == "returned"
+    assert report.comment == "Нет данных по колледжам."
     entry = AuditEntry.objects.get(action="regional_report.return")
-    assert entry.before["status"] == "submitted" and entry.after["comment"] == "Нет данных по колледжам."
+    assert entry.before["status"] == "submitted"
+    assert entry.after["comment"] == "Нет данных по колледжам."
 
     client.force_login(world.kirov_edu)
     page = client.get(url("regional_report_detail", campaign)).content.decode()
-    assert "Нет данных по колледжам." in page and "Отправить исправленный отчёт" in page
+    assert "Нет данных по колледжам." in page
+    assert "Отправить исправленный отчёт" in page
     client.post(url("regional_report_submit", campaign))
     assert RegionalReport.objects.get().status == "submitted"
     assert AuditEntry.objects.filter(action="regional_report.submit").count() == 2
@@ -374,7 +393,8 @@ def test_late_flag_uses_the_regions_time_zone(world, campaign, kamchatka_edu, ka
                                  sector="education", now=moment)
     kgd = regional.submit_report(actor=Actor(user=kaliningrad_edu), campaign=campaign, region=f.region("39"),
                                  sector="education", now=moment)
-    assert kam.is_late and not kgd.is_late
+    assert kam.is_late
+    assert not kgd.is_late
     # One minute before midnight in Kamchatka is in time.
     in_time = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=ZoneInfo("Asia/Kamchatka"))
     RegionalReport.objects.filter(pk=kam.pk).update(status="returned")
@@ -418,11 +438,14 @@ def test_opening_a_report_writes_nothing_starting_it_is_a_post(client, world, ca
     audited = AuditEntry.objects.count()
     page = client.get(url("regional_report_detail", campaign))
     assert page.status_code == 200
-    assert not RegionalReport.objects.exists() and AuditEntry.objects.count() == audited
+    assert not RegionalReport.objects.exists()
+    assert AuditEntry.objects.count() == audited
     html = page.content.decode()
-    assert "Начать отчёт" in html and url("regional_report_start", campaign) in html
+    assert "Начать отчёт" in html
+    assert url("regional_report_start", campaign) in html
     response = client.post(url("regional_report_start", campaign))
-    assert response.status_code == 302 and response["Location"] == url("regional_report_detail", campaign)
+    assert response.status_code == 302
+    assert response["Location"] == url("regional_report_detail", campaign)
     report = RegionalReport.objects.get()
     assert (report.status, report.region.code, report.sector) == ("draft", "43", "education")
     assert AuditEntry.objects.filter(action="regional_report.start").count() == 1

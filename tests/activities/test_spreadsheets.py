@@ -53,7 +53,8 @@ def test_header_row_below_a_title_and_unknown_columns_are_noted():
     hmap = headers.match_headers(rows)
     assert hmap.row == 3
     assert hmap.index == {"inn": 1, "type": 2, "title": 3, "starts_on": 4}
-    assert hmap.headers["starts_on"] == "Дата проведения" and hmap.letters["starts_on"] == "E"
+    assert hmap.headers["starts_on"] == "Дата проведения"
+    assert hmap.letters["starts_on"] == "E"
     assert hmap.unknown == ["«Погода» (F)"]  # «№» and «Населённый пункт» are known columns to skip
 
 
@@ -84,7 +85,8 @@ NOV14 = dt.date(2026, 11, 14)
 
 
 @pytest.mark.parametrize("value", [
-    NOV14, dt.datetime(2026, 11, 14, 10, 30), 46340, 46340.0, 46340.5, "46340",
+    NOV14, dt.datetime(2026, 11, 14, 10, 30),  # noqa: DTZ001 - a spreadsheet cell holds a naive date-time
+    46340, 46340.0, 46340.5, "46340",
     "14.11.2026", "14.11.26", "14/11/2026", "14.11.2026 ", "2026-11-14", "2026-11-14 00:00:00", "2026-11-14T09:00",
     "14 ноября 2026", "14 ноября 2026 г.", "14 ноября 2026г", "14 ноября 2026 года", "14 Ноября 2026",
     "14\u00a0ноября\u00a02026\u00a0г.", "14 нояб. 2026", "14 ноя 2026",
@@ -115,7 +117,9 @@ def test_bad_dates_get_a_russian_message(value, message):
 
 
 def test_empty_date_is_none():
-    assert cells.parse_dates("") is None and cells.parse_dates(None) is None and cells.parse_dates("  ") is None
+    assert cells.parse_dates("") is None
+    assert cells.parse_dates(None) is None
+    assert cells.parse_dates("  ") is None
 
 
 # --- other values --------------------------------------------------------------------------------------
@@ -248,7 +252,8 @@ def test_ten_rows_two_bad_give_exactly_two_errors(world, campaign, validator):
     rows[4] = good(world, campaign, title="Урок качества № 3", pupils_5_9=-5)
     rows[8] = good(world, campaign, title="Урок качества № 7", starts_on="середина ноября")
     result = validator.validate(workbook.read_xlsx(xlsx(rows)))
-    assert result.rows_total == 10 and len(result.valid) == 8
+    assert result.rows_total == 10
+    assert len(result.valid) == 8
     assert [(e.row, e.column, e.cell) for e in result.errors] == [
         (5, "Учащиеся 5–9 классов", "I5"), (9, "Дата начала", "E9")]
     assert "отрицательным" in result.errors[0].message
@@ -407,7 +412,9 @@ def test_fifty_thousand_rows_validate(world, campaign, validator):
     data = xlsx(rows)
     assert workbook.check_upload("50000.xlsx", data) == "xlsx"
     result = validator.validate(workbook.read_xlsx(data))
-    assert result.rows_total == 50_000 and len(result.valid) == 50_000 and not result.errors
+    assert result.rows_total == 50_000
+    assert len(result.valid) == 50_000
+    assert not result.errors
     assert result.valid[-1].row == 50_001
 
 

@@ -30,7 +30,8 @@ def test_school_plans_reports_and_submits_through_the_pages(client, world, campa
     activity = Activity.objects.get()
     assert first["Location"] == again["Location"] == f"/activities/{activity.pk}/"
     page = client.get(f"/activities/{activity.pk}/report/").content.decode()
-    assert "Учащиеся 5–9 классов" in page and "Клиенты и посетители" not in page
+    assert "Учащиеся 5–9 классов" in page
+    assert "Клиенты и посетители" not in page
     response = client.post(f"/activities/{activity.pk}/report/", {
         "pupils_5_9": "75", "teachers": "3", "description": "Провели урок в трёх классах.",
         "links": "https://vk.com/wall-1_1\nhttps://school1.example.ru/news", "consent_on_file": "on",
@@ -47,7 +48,8 @@ def test_bad_plan_shows_russian_errors_by_field(client, world, campaign):
     response = client.post("/activities/new/", plan_form(campaign, organisation=world.kirov_school.pk,
                                                          starts_on="2001-01-01", ends_on="31.02.2026"))
     html = response.content.decode()
-    assert response.status_code == 200 and "Введите правильную дату." in html
+    assert response.status_code == 200
+    assert "Введите правильную дату." in html
     assert Activity.objects.count() == 0
 
 
@@ -60,7 +62,8 @@ def test_report_errors_are_shown_next_to_fields(client, world, make_activity):
     assert response.status_code == 200
     assert "Убедитесь, что это значение больше либо равно 0." in html
     activity.refresh_from_db()
-    assert activity.status == "planned" and activity.pupils_5_9 == 0
+    assert activity.status == "planned"
+    assert activity.pupils_5_9 == 0
 
 
 def test_review_queue_and_bulk_approve(client, world, make_activity):
@@ -86,7 +89,8 @@ def test_returned_comment_and_history_are_visible_to_the_school(client, world, m
     activity = make_activity(status="returned")
     client.force_login(world.school_rep)
     html = client.get(f"/activities/{activity.pk}/").content.decode()
-    assert "Координатор вернул отчёт" in html and "Добавьте фото." in html
+    assert "Координатор вернул отчёт" in html
+    assert "Добавьте фото." in html
     assert "Возвращено на доработку" in html
 
 
@@ -132,6 +136,7 @@ def test_a_double_click_on_submit_is_answered_as_sent(client, world, make_activi
     client.force_login(world.school_rep)
     first = client.post(f"/activities/{activity.pk}/report/", REPORT)
     second = client.post(f"/activities/{activity.pk}/report/", REPORT, follow=True)
-    assert first.status_code == 302 and second.status_code == 200
+    assert first.status_code == 302
+    assert second.status_code == 200
     assert "Отчёт отправлен координатору." in second.content.decode()
     assert ActivityEvent.objects.filter(activity=activity, to_status="submitted").count() == 1

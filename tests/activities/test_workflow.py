@@ -32,12 +32,14 @@ def test_full_loop_with_history_and_audit(world, make_activity):
     services.submit(actor=school, activity=activity)
     services.return_for_changes(actor=coordinator, activity=activity, comment="Приложите фото.")
     activity.refresh_from_db()
-    assert activity.status == "returned" and activity.review_comment == "Приложите фото."
+    assert activity.status == "returned"
+    assert activity.review_comment == "Приложите фото."
     services.save_report(actor=school, activity=activity, pupils_5_9=76)
     services.submit(actor=school, activity=activity)
     services.approve(actor=coordinator, activity=activity)
     activity.refresh_from_db()
-    assert activity.status == "approved" and activity.pupils_5_9 == 76
+    assert activity.status == "approved"
+    assert activity.pupils_5_9 == 76
     assert list(ActivityEvent.objects.filter(activity=activity).values_list("to_status", flat=True)) == [
         "planned", "submitted", "returned", "submitted", "approved"]
     assert ActivityEvent.objects.get(activity=activity, to_status="returned").comment == "Приложите фото."
@@ -77,7 +79,8 @@ def test_double_posted_plan_creates_one_activity(world, campaign):
     token = uuid.uuid4()
     first = plan(world, campaign, client_token=token)
     second = plan(world, campaign, client_token=token)
-    assert first.pk == second.pk and Activity.objects.count() == 1
+    assert first.pk == second.pk
+    assert Activity.objects.count() == 1
 
 
 def test_coordinators_review_only_their_region_and_sector(world, make_activity):

@@ -67,7 +67,8 @@ def test_csv_parses_back(client, published):
 
 def test_json_parses_back(client, published):
     doc = json.loads(_download(client, published, "json"))
-    assert doc["schema"] == opendata.SCHEMA_ID and doc["campaign"] == published.year
+    assert doc["schema"] == opendata.SCHEMA_ID
+    assert doc["campaign"] == published.year
     assert [f["name"] for f in doc["fields"]] == opendata.COLUMNS
     _check_rows(doc["rows"])
     _expected(doc["rows"])

@@ -71,7 +71,8 @@ def test_a_broken_reminder_run_is_retried_and_reminds_each_once(world, campaign,
     assert sorted(Reminder.objects.values_list("status", flat=True)) == ["sent", "sent", "unknown"]
     assert smtp.count_to() == dict.fromkeys(SILENT, 1)
     ids = {m["Message-ID"] for m in smtp.messages}
-    assert len(ids) == 3 and all(str(job.pk) in i for i in ids)
+    assert len(ids) == 3
+    assert all(str(job.pk) in i for i in ids)
 
 
 def test_a_lost_reply_leaves_the_reminder_unknown(world, campaign, silent, smtp,

@@ -15,7 +15,8 @@ def test_quality_day_and_week_for_every_year(year):
     day = calendar.quality_day(year)
     start, end = calendar.quality_week(year)
     assert day == second_thursday_by_counting(year)
-    assert start.weekday() == 0 and end.weekday() == 6
+    assert start.weekday() == 0
+    assert end.weekday() == 6
     assert (end - start).days == 6
     assert start <= day <= end
     assert calendar.report_deadline(year) == dt.date(year, 12, 15)

@@ -36,9 +36,12 @@ def page(response) -> str:
 def test_the_list_shows_every_year_with_its_phase(op, c2027):
     services.create_campaign(actor=Actor.system(), year=2025, motto="Прошлый", phase="closed")
     html = page(op.get(reverse("campaign_manage")))
-    assert "Девиз 2027" in html and "Подготовка" in html and "Завершена" in html
+    assert "Девиз 2027" in html
+    assert "Подготовка" in html
+    assert "Завершена" in html
     assert html.index("2027") < html.index("2025")
-    assert "8–14\u00a0ноября 2027\u00a0г." in html and "15\u00a0декабря 2027\u00a0г." in html
+    assert "8–14\u00a0ноября 2027\u00a0г." in html
+    assert "15\u00a0декабря 2027\u00a0г." in html
 
 
 def test_the_menu_links_the_operator_only(client, world):
@@ -52,14 +55,16 @@ def test_the_menu_links_the_operator_only(client, world):
 
 def test_create_is_prefilled_with_next_year_by_the_rule(op, c2027):
     form = op.get(reverse("campaign_manage_create")).context["form"]
-    assert form.initial["year"] == 2028 and form.initial["quality_day"] == D(2028, 11, 9)
+    assert form.initial["year"] == 2028
+    assert form.initial["quality_day"] == D(2028, 11, 9)
 
 
 def test_create_makes_a_draft_and_goes_to_its_page(op):
     response = op.post(reverse("campaign_manage_create"), {
         "year": "2027", "motto": "Качество — это мы", "week_start": "", "week_end": "", "quality_day": "",
         "report_deadline": "2027-12-17"})
-    assert response.status_code == 302 and response["Location"] == reverse("campaign_manage_detail", args=[2027])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("campaign_manage_detail", args=[2027])
     c = Campaign.objects.get(year=2027)
     assert (c.phase, c.motto, c.quality_day, c.report_deadline) == ("draft", "Качество — это мы", D(2027, 11, 11),
                                                                     D(2027, 12, 17))
@@ -82,7 +87,8 @@ def test_bad_input_on_create_is_shown_by_field_and_creates_nothing(op, c2027, da
     response = op.post(reverse("campaign_manage_create"), data)
     html = page(response)
     assert response.context["form"].errors[field] == [message]
-    assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
+    assert f'id="id_{field}_error"' in html
+    assert 'aria-invalid="true"' in html
     assert list(Campaign.objects.values_list("year", flat=True)) == [2027]
 
 
@@ -110,12 +116,14 @@ def test_a_bad_edit_is_shown_by_field_and_changes_nothing(op, c2027):
 
 def test_the_detail_page_offers_the_allowed_moves_only(op, c2027):
     html = page(op.get(reverse("campaign_manage_detail", args=[2027])))
-    assert "Перевести на этап «Объявлена»" in html and "Вернуть на этап" not in html
+    assert "Перевести на этап «Объявлена»" in html
+    assert "Вернуть на этап" not in html
     assert "Вернуть её в подготовку будет нельзя" in html
     services.move_phase(actor=Actor.system(), campaign=c2027, phase="announced")
     services.move_phase(actor=Actor.system(), campaign=c2027, phase="running")
     html = page(op.get(reverse("campaign_manage_detail", args=[2027])))
-    assert "Перевести на этап «Сбор отчётов»" in html and "Вернуть на этап «Объявлена»" in html
+    assert "Перевести на этап «Сбор отчётов»" in html
+    assert "Вернуть на этап «Объявлена»" in html
 
 
 def test_the_phase_moves_from_the_page(op, c2027):
@@ -132,7 +140,8 @@ def test_the_phase_moves_from_the_page(op, c2027):
 ])
 def test_a_refused_move_is_explained_and_changes_nothing(op, c2027, data, message):
     html = page(op.post(reverse("campaign_manage_phase", args=[2027]), data))
-    assert message in html and 'role="alert"' in html
+    assert message in html
+    assert 'role="alert"' in html
     assert Campaign.objects.get().phase == "draft"
 
 
@@ -145,7 +154,8 @@ def test_a_window_is_added_edited_and_removed(op, c2027):
     window = RegionalWindow.objects.get()
     assert window.deadline == D(2027, 12, 22)
     detail = page(op.get(reverse("campaign_manage_detail", args=[2027])))
-    assert "Кировская область" in detail and "22\u00a0декабря 2027\u00a0г." in detail
+    assert "Кировская область" in detail
+    assert "22\u00a0декабря 2027\u00a0г." in detail
     form = op.get(url + "?region=43").context["form"]
     assert form.initial["deadline"] == D(2027, 12, 22)
     assert list(form.fields["region"].queryset) == [kirov]
@@ -154,7 +164,8 @@ def test_a_window_is_added_edited_and_removed(op, c2027):
     window.refresh_from_db()
     assert (window.starts_on, window.ends_on, RegionalWindow.objects.count()) == (D(2027, 11, 1), D(2027, 11, 20), 1)
     response = op.post(reverse("campaign_manage_window_delete", args=[2027, window.pk]))
-    assert response.status_code == 302 and not RegionalWindow.objects.exists()
+    assert response.status_code == 302
+    assert not RegionalWindow.objects.exists()
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -169,7 +180,8 @@ def test_a_bad_window_is_shown_by_field_and_saves_nothing(op, c2027, data, field
     kirov = Region.objects.get(code="43")
     data = {k: (kirov.pk if v == "KIROV" else v) for k, v in data.items()}
     response = op.post(reverse("campaign_manage_window", args=[2027]), data)
-    assert page(response) and response.context["form"].errors[field] == [message]
+    assert page(response)
+    assert response.context["form"].errors[field] == [message]
     assert not RegionalWindow.objects.exists()
 
 

@@ -97,7 +97,8 @@ needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_forced_deadlock_really_happens_without_the_retry():
     _, errors = _deadlock(transaction.atomic)
-    assert len(errors) == 1 and "deadlock" in str(errors[0])
+    assert len(errors) == 1
+    assert "deadlock" in str(errors[0])
 
 
 @needs_postgres

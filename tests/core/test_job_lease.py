@@ -36,8 +36,11 @@ def test_the_reaper_interrupts_a_silent_job_and_requeues_an_idempotent_one(world
     for job in (alive, dead, dead_idempotent, worn_out):
         job.refresh_from_db()
     assert alive.status == Job.Status.RUNNING
-    assert dead.status == Job.Status.INTERRUPTED and dead.finished_at and "прервалась" in dead.message
-    assert dead_idempotent.status == Job.Status.QUEUED and dead_idempotent.attempts == 2
+    assert dead.status == Job.Status.INTERRUPTED
+    assert dead.finished_at
+    assert "прервалась" in dead.message
+    assert dead_idempotent.status == Job.Status.QUEUED
+    assert dead_idempotent.attempts == 2
     assert worn_out.status == Job.Status.INTERRUPTED
     assert jobs.reap_expired_jobs() == {"requeued": 0, "interrupted": 0}  # once
 
@@ -46,23 +49,26 @@ def test_a_worker_that_was_given_up_on_writes_nothing(world, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     job = Job.objects.create(owner=world.operator, kind="test", title="Выгрузка", task_path=IDEMPOTENT,
                              task_kwargs=[{}])
-    with pytest.raises(jobs.JobStopped), jobs.running_job(str(job.pk)) as progress:
+    with pytest.raises(jobs.JobStopped), jobs.running_job(str(job.pk)) as progress:  # noqa: PT012 - the step inside the run raises
         Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
         jobs.reap_expired_jobs()  # attempt 2 is queued: attempt 1 is a zombie now
         progress.step(1, 1, "ещё работаю")
     job.refresh_from_db()
-    assert job.status == Job.Status.QUEUED and job.attempts == 2 and job.done == 0
+    assert job.status == Job.Status.QUEUED
+    assert job.attempts == 2
+    assert job.done == 0
 
 
 def test_a_cancelled_job_stops_at_its_next_step_and_a_queued_one_never_starts(world, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     job = Job.objects.create(owner=world.operator, kind="test", title="Выгрузка", task_path=IDEMPOTENT,
                              task_kwargs=[{}])
-    with pytest.raises(jobs.JobStopped), jobs.running_job(str(job.pk)) as progress:
+    with pytest.raises(jobs.JobStopped), jobs.running_job(str(job.pk)) as progress:  # noqa: PT012 - the step inside the run raises
         jobs.cancel_job(actor=Actor(user=world.operator), job=job)
         progress.step(1, 1)
     job.refresh_from_db()
-    assert job.status == Job.Status.CANCELLED and job.done == 0
+    assert job.status == Job.Status.CANCELLED
+    assert job.done == 0
     queued = Job.objects.create(owner=world.operator, kind="test", title="Выгрузка", task_path=IDEMPOTENT)
     jobs.cancel_job(actor=Actor(user=world.operator), job=queued)
     with pytest.raises(jobs.JobStopped), jobs.running_job(str(queued.pk)):
@@ -76,11 +82,16 @@ def test_the_owner_sees_interrupted_and_retries_or_cancels(client, world, settin
     client.force_login(world.kirov_edu)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     # Before the reaper came by: not «продолжит выполняться», the truth.
-    assert "Прервано" in page and "продолжит выполняться" not in page and "Отменить" in page
+    assert "Прервано" in page
+    assert "продолжит выполняться" not in page
+    assert "Отменить" in page
 
     jobs.reap_expired_jobs()
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
-    assert "Прервано" in page and "Повторить" in page and "Отменить" in page and "hx-trigger" not in page
+    assert "Прервано" in page
+    assert "Повторить" in page
+    assert "Отменить" in page
+    assert "hx-trigger" not in page
 
     # Somebody else's job is a 404, whatever they post.
     client.force_login(world.operator)
@@ -91,16 +102,21 @@ def test_the_owner_sees_interrupted_and_retries_or_cancels(client, world, settin
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert client.post(f"/jobs/{job.pk}/retry/").status_code == 302
     job.refresh_from_db()
-    assert job.status == Job.Status.QUEUED and job.attempts == 2 and len(callbacks) == 1
+    assert job.status == Job.Status.QUEUED
+    assert job.attempts == 2
+    assert len(callbacks) == 1
     assert AuditEntry.objects.filter(action="job.retry", object_id=str(job.pk)).exists()
     page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "Повторить" not in page and "Отменить" in page
+    assert "Повторить" not in page
+    assert "Отменить" in page
 
     client.post(f"/jobs/{job.pk}/cancel/")
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
     page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "Отменено" in page and "Повторить" in page and "Отменить" not in page
+    assert "Отменено" in page
+    assert "Повторить" in page
+    assert "Отменить" not in page
     # A second cancel changes nothing and says why.
     response = client.post(f"/jobs/{job.pk}/cancel/", follow=True)
     assert "уже нельзя отменить" in response.content.decode()

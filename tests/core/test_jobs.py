@@ -26,9 +26,11 @@ def test_export_job_runs_in_the_worker_and_is_scoped(client, world, db_tasks):
     response = client.post("/directory/organisations/export/", {"q": ""})
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
-    assert job.status == Job.Status.QUEUED and job.task_result_id
+    assert job.status == Job.Status.QUEUED
+    assert job.task_result_id
     page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "В очереди" in page and 'hx-trigger="every 1s"' in page
+    assert "В очереди" in page
+    assert 'hx-trigger="every 1s"' in page
 
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
@@ -36,7 +38,8 @@ def test_export_job_runs_in_the_worker_and_is_scoped(client, world, db_tasks):
     assert job.status == Job.Status.DONE, job.message
     assert job.done == job.total == 2
     fragment = client.get(f"/jobs/{job.pk}/progress/").content.decode()
-    assert "Готово" in fragment and "hx-trigger" not in fragment
+    assert "Готово" in fragment
+    assert "hx-trigger" not in fragment
     download = client.get(f"/jobs/{job.pk}/download/")
     rows = rows_of(b"".join(download.streaming_content))
     assert rows[0][:3] == ["Регион", "Код региона", "Название"]
@@ -59,5 +62,6 @@ def test_failed_job_is_reported(client, world, db_tasks, monkeypatch):
     client.post("/directory/organisations/export/")
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     job = Job.objects.get()
-    assert job.status == Job.Status.FAILED and "диск заполнен" in job.message
+    assert job.status == Job.Status.FAILED
+    assert "диск заполнен" in job.message
     assert "Ошибка" in client.get(f"/jobs/{job.pk}/").content.decode()

@@ -29,7 +29,8 @@ def test_session_user_is_known_and_reread_on_every_message(asgi_server, client):
     with connect(f"ws://{asgi_server}/ws/health/", additional_headers=headers) as ws:
         pong = _ask(ws, {"type": "ping"})
         assert pong["type"] == "pong"
-        assert pong["user"]["email"] == "ws.kirov@example.ru" and pong["user"]["role"] == "coordinator"
+        assert pong["user"]["email"] == "ws.kirov@example.ru"
+        assert pong["user"]["role"] == "coordinator"
         # A role granted while the socket is open counts at the next message (nothing cached from connect).
         RoleAssignment.objects.create(user=user, role=Role.JUROR, contest_id=7)
         assert _ask(ws, {"type": "ping"})["user"]["role"] == "coordinator, juror"

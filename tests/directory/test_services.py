@@ -27,10 +27,12 @@ def test_create_organisation_is_audited_with_role_scope_and_ip(world):
     entry = AuditEntry.objects.get(action="organisation.create")
     assert (entry.actor, entry.role, entry.scope, entry.ip) == (world.kirov_edu, "coordinator",
                                                                 "coordinator:43/education", "10.0.0.7")
-    assert entry.after["inn"] == "7707083893" and entry.object_id == str(org.pk)
+    assert entry.after["inn"] == "7707083893"
+    assert entry.object_id == str(org.pk)
     services.update_organisation(actor=Actor(user=world.kirov_edu), organisation=org, size=640)
     change = AuditEntry.objects.get(action="organisation.update")
-    assert change.before == {"size": None} and change.after == {"size": 640}
+    assert change.before == {"size": None}
+    assert change.after == {"size": 640}
 
 
 def test_audit_entries_are_append_only(world):
@@ -91,7 +93,8 @@ def test_invitation_round_trip(client, world, django_capture_on_commit_callbacks
         inv, token = services.invite(actor=Actor(user=world.kirov_edu), email="Director@School5.ru ",
                                      role=Role.ORG_REP, organisation=world.kirov_school, first_name="Мария")
     assert inv.email == "director@school5.ru"
-    assert len(mail.outbox) == 1 and f"/accounts/invitation/{token}/" in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert f"/accounts/invitation/{token}/" in mail.outbox[0].body
     assert token not in inv.token_hash
     response = client.post(f"/accounts/invitation/{token}/", {
         "last_name": "Петрова", "first_name": "Мария", "patronymic": "Ивановна",
@@ -101,7 +104,8 @@ def test_invitation_round_trip(client, world, django_capture_on_commit_callbacks
     assert user.roles.get().organisation == world.kirov_school
     # The link works once.
     again = client.get(f"/accounts/invitation/{token}/")
-    assert again.status_code == 404 and "уже принято" in again.content.decode()
+    assert again.status_code == 404
+    assert "уже принято" in again.content.decode()
 
 
 @pytest.mark.parametrize(("token", "message"), [
@@ -162,7 +166,8 @@ def test_invitation_form_shows_errors_by_field(client, world):
     response = client.post("/directory/invitations/", {"email": "school@example.ru", "role": "org_rep",
                                                         "organisation": world.kirov_school.pk})
     html = response.content.decode()
-    assert response.status_code == 200 and "Пользователь с таким e-mail уже зарегистрирован." in html
+    assert response.status_code == 200
+    assert "Пользователь с таким e-mail уже зарегистрирован." in html
     assert 'aria-invalid="true"' in html
     response = client.post("/directory/invitations/", {"email": "new@example.ru", "role": "org_rep",
                                                         "organisation": world.moscow_school.pk})
@@ -183,7 +188,8 @@ def test_sign_up_waits_for_coordinator_approval(client, world, django_capture_on
         response = client.post("/accounts/signup/", SIGN_UP | {"region": f.region("43").pk})
     assert response.status_code == 302
     org = Organisation.objects.get(name="МБОУ «Лицей № 9»")
-    assert org.status == "pending" and org.sector == "education"
+    assert org.status == "pending"
+    assert org.sector == "education"
     assert [m.to for m in mail.outbox] == [["kirov.edu@example.ru"]]
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_organisation(actor=Actor(user=world.kirov_edu), organisation=org)
@@ -191,7 +197,8 @@ def test_sign_up_waits_for_coordinator_approval(client, world, django_capture_on
     assert org.status == "active"
     assert mail.outbox[-1].to == ["lyceum9@example.ru"]
     entry = AuditEntry.objects.get(action="organisation.approve")
-    assert entry.before == {"status": "pending"} and entry.after == {"status": "active"}
+    assert entry.before == {"status": "pending"}
+    assert entry.after == {"status": "active"}
 
 
 @pytest.mark.parametrize(("changes", "message"), [

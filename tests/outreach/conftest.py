@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from qualityweek.campaigns import services as campaign_services
 from qualityweek.core.audit import Actor
@@ -28,7 +29,7 @@ def smtp(settings):
 
 @pytest.fixture
 def campaign(world):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     return campaign_services.create_campaign(actor=Actor(user=world.operator), year=year, motto=MOTTO,
                                              phase="announced")
 

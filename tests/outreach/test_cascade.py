@@ -4,12 +4,12 @@ it to the region's businesses; the operator watches the funnel per region."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from qualityweek.core.audit import Actor
 from qualityweek.directory.models import Organisation
@@ -25,7 +25,7 @@ ACK_RE = re.compile(r"http://127\.0\.0\.1:8000(/outreach/ack/[A-Za-z0-9_-]+/)")
 def received(world, authorities, kirov_industry_sender, make_letter, smtp, django_capture_on_commit_callbacks):
     """The operator's business letter, sent to every industry authority; Kirov acknowledged it."""
     services.save_register(actor=Actor(user=world.kirov_business), sender=kirov_industry_sender,
-                           year=dt.date.today().year, pattern="{n}-01-08", next_number=412)
+                           year=timezone.localdate().year, pattern="{n}-01-08", next_number=412)
     letter = make_letter("business")
     with django_capture_on_commit_callbacks(execute=True):
         tasks.start_dispatch(actor=Actor(user=world.operator), letter=letter,
@@ -43,10 +43,12 @@ def test_the_kirov_coordinator_cascades_the_letter(client, world, received, smtp
     assert f"№&nbsp;{parent.reg_number}" in inbox
     response = client.post(reverse("outreach_letter_cascade", args=[parent.pk]))
     child = Letter.objects.get(parent=parent)
-    assert response.status_code == 302 and response["Location"] == reverse("outreach_letter_edit", args=[child.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outreach_letter_edit", args=[child.pk])
     # Pre-filled as seed 004: the ministry's letterhead and signatory, its own introduction, then the
     # operator's text; «Уважаемые предприниматели!».
-    assert child.sender.organisation.region.code == "43" and child.status == Letter.Status.DRAFT
+    assert child.sender.organisation.region.code == "43"
+    assert child.status == Letter.Status.DRAFT
     assert plain(child.addressee) == "Руководителям организаций и индивидуальным предпринимателям"
     assert child.salutation == "Уважаемые предприниматели!"
     assert child.signer_position.startswith("Министр промышленности, предпринимательства и торговли")
@@ -56,7 +58,7 @@ def test_the_kirov_coordinator_cascades_the_letter(client, world, received, smtp
     detail = plain(client.get(reverse("outreach_letter_detail", args=[child.pk])).content.decode())
     assert "министерство промышленности, предпринимательства и торговли Кировской области предлагает" in detail
     # Numbered in the ministry's own register, not the operator's.
-    client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": dt.date.today().isoformat()})
+    client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": timezone.localdate().isoformat()})
     child.refresh_from_db()
     assert child.reg_number == "412-01-08"
     # Sent to the region's organisations only (the Moscow school is not among them).
@@ -76,7 +78,8 @@ def test_the_kirov_coordinator_cascades_the_letter(client, world, received, smtp
     assert len(rows) == 89
     client.force_login(world.operator)
     page = client.get(reverse("outreach_letter_tracking", args=[parent.pk])).content.decode()
-    assert "Воронка по регионам" in page and "1 из 1" in page
+    assert "Воронка по регионам" in page
+    assert "1 из 1" in page
 
 
 def test_the_funnel_is_four_queries_whatever_the_number_of_regions(received, django_assert_max_num_queries):
@@ -141,24 +144,25 @@ def test_done_when_seed_000_for_2026_to_89_authorities_and_the_kirov_cascade(
     if campaign is None:
         from qualityweek.campaigns import services as campaign_services
 
-        campaign = campaign_services.create_campaign(actor=Actor(user=world.operator), year=dt.date.today().year,
+        campaign = campaign_services.create_campaign(actor=Actor(user=world.operator), year=timezone.localdate().year,
                                                      motto="Россия — страна со Знаком качества", phase="announced")
-    services.save_register(actor=Actor(user=world.operator), sender=operator_sender, year=dt.date.today().year,
+    services.save_register(actor=Actor(user=world.operator), sender=operator_sender, year=timezone.localdate().year,
                            pattern="{n}-РСК", next_number=2174)
     services.save_register(actor=Actor(user=world.kirov_business), sender=kirov_industry_sender,
-                           year=dt.date.today().year, pattern="{n}-01-08", next_number=412)
+                           year=timezone.localdate().year, pattern="{n}-01-08", next_number=412)
     client.force_login(world.operator)
     response = client.post(reverse("outreach_letter_create"), {
         "sender": operator_sender.pk, "campaign": campaign.pk, "template": templates["education"].pk,
         "addressing": "collective", "with_qr": "on"})
     letter = Letter.objects.get()
     assert response.status_code == 302
-    client.post(reverse("outreach_letter_register", args=[letter.pk]), {"date": dt.date.today().isoformat()})
+    client.post(reverse("outreach_letter_register", args=[letter.pk]), {"date": timezone.localdate().isoformat()})
     letter.refresh_from_db()
     assert letter.reg_number == "2174-РСК"
     pdf = client.get(reverse("outreach_letter_pdf", args=[letter.pk]))
     docx = client.get(reverse("outreach_letter_docx", args=[letter.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
     assert docx.content.startswith(b"PK")
     assert docx["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''letter-2174-%D0%A0%D0%A1%D0%9A.docx" in docx["Content-Disposition"]
@@ -174,11 +178,12 @@ def test_done_when_seed_000_for_2026_to_89_authorities_and_the_kirov_cascade(
     client.force_login(world.kirov_business)
     client.post(reverse("outreach_letter_cascade", args=[letter.pk]))
     child = Letter.objects.get(parent=letter)
-    client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": dt.date.today().isoformat()})
+    client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": timezone.localdate().isoformat()})
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations"})
     child.refresh_from_db()
-    assert child.reg_number == "412-01-08" and child.sender == kirov_industry_sender
+    assert child.reg_number == "412-01-08"
+    assert child.sender == kirov_industry_sender
     assert child.deliveries.get().organisation == world.kirov_company
     funnel = {row.region.code: row for row in selectors.funnel(letter)}
     assert (funnel["43"].received, funnel["43"].acknowledged, funnel["43"].forwarded) == (2, 1, 1)

@@ -30,11 +30,13 @@ def norm(text: str) -> str:
 def test_done_when_on_the_demo(client, smtp, django_capture_on_commit_callbacks):
     call_command("load_demo", seed=7, organisations=400, verbosity=0)
     year = timezone.localdate().year
-    assert Material.objects.filter(kind="banner").count() == 3 and Request.objects.count() == 3
+    assert Material.objects.filter(kind="banner").count() == 3
+    assert Request.objects.count() == 3
     # The demo's history: the business letter went to the 89 industry authorities and Kirov cascaded it.
     business = Letter.objects.get(sender__is_operator=True, parent__isnull=True)
     kirov_cascade = Letter.objects.get(parent=business)
-    assert kirov_cascade.reg_number == "412-01-08" and kirov_cascade.deliveries.exists()
+    assert kirov_cascade.reg_number == "412-01-08"
+    assert kirov_cascade.deliveries.exists()
 
     operator = User.objects.get(email="operator@demo.qualityweek.ru")
     client.force_login(operator)

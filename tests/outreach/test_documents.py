@@ -98,7 +98,8 @@ def test_docx_has_every_requisite_of_the_seed_letter(letter_2026):
     text = norm("\n".join(cells + [p.text for p in document.paragraphs]))
     missing = [r for r in _requisites(letter_2026) if norm(r) not in text]
     assert not missing, missing
-    assert "{{" not in text and "{%" not in text
+    assert "{{" not in text
+    assert "{%" not in text
     # GOST margins on A4, and the OFL font travels inside the file.
     section = document.sections[0]
     sizes = (section.page_width, section.page_height, section.left_margin, section.right_margin,
@@ -124,8 +125,10 @@ def test_pdf_has_every_requisite_of_the_seed_letter(letter_2026):
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
     fonts = {str(f["/BaseFont"]) for page in reader.pages
              for f in page["/Resources"]["/Font"].values()}  # type: ignore[union-attr]
-    assert fonts and all("LiberationSerif" in f for f in fonts), fonts
-    assert reader.metadata is not None and reader.metadata.title == "О проведении Недели качества и Дня качества"
+    assert fonts, fonts
+    assert all("LiberationSerif" in f for f in fonts), fonts
+    assert reader.metadata is not None
+    assert reader.metadata.title == "О проведении Недели качества и Дня качества"
 
 
 def test_qr_code_requisite_leads_to_the_check_page(client, letter_2026):
@@ -135,9 +138,11 @@ def test_qr_code_requisite_leads_to_the_check_page(client, letter_2026):
     assert with_qr != without
     page = client.get(verify_url(letter_2026).removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
-    assert "Письмо подлинное" in page.content.decode() and "2174-РСК" in page.content.decode()
+    assert "Письмо подлинное" in page.content.decode()
+    assert "2174-РСК" in page.content.decode()
     forged = client.get(f"/outreach/check/{'x' * 24}/")
-    assert forged.status_code == 404 and "не найдено" in forged.content.decode()
+    assert forged.status_code == 404
+    assert "не найдено" in forged.content.decode()
 
 
 def test_the_same_letter_is_the_same_bytes(letter_2026):
@@ -166,7 +171,8 @@ def test_markup_in_a_letter_is_printed_as_text(world, campaign, operator_sender)
     content = content_for(letter)
     pdf = norm("".join(p.extract_text() for p in PdfReader(io.BytesIO(render.render_pdf(content))).pages))
     assert norm("#set page(width: 1cm) $x^2$ _курсив_ @ref") in pdf
-    assert norm("<b>&amp;") in pdf and norm("Проверка <script>") in pdf
+    assert norm("<b>&amp;") in pdf
+    assert norm("Проверка <script>") in pdf
     document = docx.Document(io.BytesIO(render.render_docx(content)))
     assert any("<b>&amp;" in p.text and "#set page" in p.text for p in document.paragraphs)
 
@@ -190,7 +196,8 @@ def test_personal_copies_are_rendered_in_chunks_into_one_zip(world, make_letter,
     assert (job.status, job.done, job.total) == (Job.Status.DONE, 6, 6)
     with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / job.result_file) as z:
         names = sorted(z.namelist())
-        assert len(names) == 6 and sum(n.endswith(".pdf") for n in names) == 3
+        assert len(names) == 6
+        assert sum(n.endswith(".pdf") for n in names) == 3
         texts = [norm(PdfReader(io.BytesIO(z.read(n))).pages[0].extract_text()) for n in names if n.endswith(".pdf")]
     # Each copy names its own addressee: a school's head, in the dative.
     assert all(norm("Руководителю") in t for t in texts)

@@ -67,7 +67,8 @@ def test_a_value_the_campaign_lacks_is_an_error_before_registration(world, campa
         services.register_letter(actor=Actor(user=world.operator), letter=letter)
     assert "«{{девиз}}» не заполнена" in " ".join(exc.value.message_dict["body"])
     letter.refresh_from_db()
-    assert letter.status == Letter.Status.DRAFT and letter.number is None
+    assert letter.status == Letter.Status.DRAFT
+    assert letter.number is None
 
 
 def test_the_letter_page_lists_the_problems_and_offers_no_registration(client, world, campaign, operator_sender,

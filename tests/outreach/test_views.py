@@ -82,7 +82,8 @@ def test_a_good_letter_gets_a_personal_addressee_and_salutation(operator_client,
     letter.refresh_from_db()
     assert letter.addressee == "Министру образования\nКировской области\nИванову И.И."
     page = operator_client.get(reverse("outreach_letter_detail", args=[letter.pk])).content.decode()
-    assert "Предварительный просмотр" in page and "Иванову И.И." in page
+    assert "Предварительный просмотр" in page
+    assert "Иванову И.И." in page
 
 
 def test_a_foreign_sender_cannot_be_chosen(client, world, authorities, campaign, operator_sender):
@@ -102,7 +103,8 @@ def test_register_with_a_future_date_is_refused(operator_client, make_letter):
                                     follow=True)
     assert "будущей датой" in response.content.decode()
     letter.refresh_from_db()
-    assert letter.status == Letter.Status.DRAFT and not Register.objects.filter(year=2099).exists()
+    assert letter.status == Letter.Status.DRAFT
+    assert not Register.objects.filter(year=2099).exists()
 
 
 def test_dispatch_form_errors(operator_client, world, make_letter, django_capture_on_commit_callbacks):
@@ -174,7 +176,8 @@ def test_banner_upload_measures_itself_and_gets_a_snippet(client, operator_clien
         f'&lt;img src="http://testserver{image}" width="728"' in page
     assert client.get(image)["Content-Type"] == "image/png"
     download = client.get(reverse("outreach_material_download", args=[banner.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == _png(728, 90)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == _png(728, 90)
     client.get(reverse("outreach_material_download", args=[banner.pk]))
     banner.refresh_from_db()
     assert banner.downloads == 2  # the snippet's image does not count, downloads do
@@ -207,9 +210,12 @@ def test_materials_filter_by_audience_and_kind(client, world, campaign):
     services.save_material(actor=system, campaign=campaign, kind="lesson_plan", title="Черновик",
                            url="https://example.ru/d", audiences=["business"], is_published=False)
     page = client.get(reverse("outreach_materials") + "?audience=business").content.decode()
-    assert "План для бизнеса" in page and "Видео для малышей" not in page and "Черновик" not in page
+    assert "План для бизнеса" in page
+    assert "Видео для малышей" not in page
+    assert "Черновик" not in page
     page = client.get(reverse("outreach_materials") + "?kind=video&audience=nonsense&campaign=x").content.decode()
-    assert "Видео для малышей" in page and "План для бизнеса" not in page
+    assert "Видео для малышей" in page
+    assert "План для бизнеса" not in page
     client.force_login(world.operator)
     assert "Черновик" in client.get(reverse("outreach_materials")).content.decode()
 
@@ -243,20 +249,24 @@ def test_a_request_is_answered_by_email(client, world, smtp, django_capture_on_c
     client.force_login(world.operator)
     client.post(reverse("outreach_request_move", args=[req.pk, "take"]))
     req.refresh_from_db()
-    assert req.status == Request.Status.IN_PROGRESS and req.assignee == world.operator
+    assert req.status == Request.Status.IN_PROGRESS
+    assert req.assignee == world.operator
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("outreach_request_detail", args=[req.pk]),
                     {"body": "Добрый день! Баннер 1920×1080 — в библиотеке материалов."})
     req.refresh_from_db()
     reply = RequestReply.objects.get()
-    assert req.status == Request.Status.ANSWERED and reply.status == RequestReply.Status.SENT
-    assert "Баннер 1920×1080" in smtp.bodies()[-1] and f"№ {req.pk}" in str(smtp.messages[-1]["Subject"])
+    assert req.status == Request.Status.ANSWERED
+    assert reply.status == RequestReply.Status.SENT
+    assert "Баннер 1920×1080" in smtp.bodies()[-1]
+    assert f"№ {req.pk}" in str(smtp.messages[-1]["Subject"])
     client.post(reverse("outreach_request_move", args=[req.pk, "close"]))
     req.refresh_from_db()
     assert req.status == Request.Status.CLOSED
     # A closed request takes no more answers until it is taken again.
     page = client.post(reverse("outreach_request_detail", args=[req.pk]), {"body": "Ещё ответ."}).content.decode()
-    assert "Обращение закрыто" in page and RequestReply.objects.count() == 1
+    assert "Обращение закрыто" in page
+    assert RequestReply.objects.count() == 1
     assert client.post(reverse("outreach_request_move", args=[req.pk, "delete"])).status_code == 404
 
 
@@ -268,7 +278,8 @@ def test_a_refused_reply_records_the_smtp_reason(client, world, smtp, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("outreach_request_detail", args=[req.pk]), {"body": "Вот так."})
     reply = RequestReply.objects.get()
-    assert reply.status == RequestReply.Status.FAILED and "550" in reply.error
+    assert reply.status == RequestReply.Status.FAILED
+    assert "550" in reply.error
     assert "550" in client.get(reverse("outreach_request_detail", args=[req.pk])).content.decode()
 
 

@@ -106,7 +106,9 @@ def test_killed_workers_leave_nothing_running_and_the_dispatch_completes_once(
     export.refresh_from_db()
     assert export.status == Job.Status.INTERRUPTED
     page = client.get(f"/jobs/{export.pk}/").content.decode()
-    assert "Прервано" in page and "Повторить" in page and "продолжит выполняться" not in page
+    assert "Прервано" in page
+    assert "Повторить" in page
+    assert "продолжит выполняться" not in page
     from django_tasks_db.models import DBTaskResult
     assert not DBTaskResult.objects.filter(status="RUNNING").exists()
 

@@ -15,15 +15,18 @@ def test_nomination_workflow_and_comments_the_organisation_sees(client, world, n
     practice = nominate("changes")
     client.force_login(world.school_rep)
     page = client.get(f"/practices/manage/{practice.pk}/").content.decode()
-    assert "Добавьте результаты" in page and "Нужны правки" in page
+    assert "Добавьте результаты" in page
+    assert "Нужны правки" in page
     response = client.post(f"/practices/manage/{practice.pk}/", {"title": practice.title, "story": STORY + " Ещё.",
                                                                   "results": "Памятка и выставка"})
     assert response.status_code == 302
     practice.refresh_from_db()
-    assert practice.status == "nominated" and practice.results == "Памятка и выставка"
+    assert practice.status == "nominated"
+    assert practice.results == "Памятка и выставка"
     services.publish(actor=Actor(user=world.editor), practice=practice)
     practice.refresh_from_db()
-    assert practice.status == "published" and practice.published_at
+    assert practice.status == "published"
+    assert practice.published_at
 
 
 def test_only_approved_activities_in_scope_can_be_nominated(world, make_activity):
@@ -74,9 +77,11 @@ def test_only_published_visible_practices_reach_the_public(client, world, nomina
     pending = nominate("nominated", title="Практика на рассмотрении")
     changes = nominate("changes", title="Практика на доработке")
     everything = public_surfaces(client)
-    assert "Опубликованная практика" in everything and f"/practices/{published.pk}/" in everything
+    assert "Опубликованная практика" in everything
+    assert f"/practices/{published.pk}/" in everything
     for hidden in (rejected, pending, changes):
-        assert hidden.title not in everything and f"/practices/{hidden.pk}/" not in everything
+        assert hidden.title not in everything
+        assert f"/practices/{hidden.pk}/" not in everything
         assert client.get(f"/practices/{hidden.pk}/").status_code == 404
     # A coordinator hiding the activity takes its practice off every public surface too.
     Activity.objects.filter(pk=published.activity_id).update(is_hidden=True)
@@ -111,4 +116,5 @@ def test_problem_reports_reach_the_editors(client, world, nominate):
     assert bot.status_code == 302
     client.force_login(world.editor)
     page = client.get("/practices/manage/").content.decode()
-    assert page.count("На фото чужая школа") == 1 and "spam spam" not in page
+    assert page.count("На фото чужая школа") == 1
+    assert "spam spam" not in page

@@ -113,5 +113,6 @@ def build_pdf(s: Summary, report: RegionalReport | None = None) -> bytes:
     with _lock:  # one compiler (fonts loaded once) shared by the request threads
         pdf = _get_compiler().compile(input=source, format="pdf", sys_inputs={"data": payload},
                                       timestamp=int(timezone.now().timestamp()))
-    assert isinstance(pdf, bytes)
+    if not isinstance(pdf, bytes):
+        raise TypeError(f"expected bytes, got {type(pdf).__name__}")
     return pdf

@@ -88,7 +88,8 @@ def main():
 
     cells: dict[tuple[int, int], str] = {}
     for r in regions:
-        assert re.fullmatch(r"\d+", r["tile_x"]) and re.fullmatch(r"\d+", r["tile_y"]), r["code"]
+        assert re.fullmatch(r"\d+", r["tile_x"]), r["code"]
+        assert re.fullmatch(r"\d+", r["tile_y"]), r["code"]
         cell = (int(r["tile_x"]), int(r["tile_y"]))
         assert cell not in cells, f"tile {cell} used by {cells[cell]} and {r['code']}"
         cells[cell] = r["code"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "qualityweek.certificates"
+    label = "certificates"
+    verbose_name = "Сертификаты и дипломы"
