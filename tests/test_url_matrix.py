@@ -146,6 +146,9 @@ SOCKETS: dict[str, dict[str, int | str]] = {
     # The health socket is open to everyone; it only says whose session it is.
     "ws_health": all_("accept"),
 }
+for _module in APP_MATRICES:  # an app with socket routes adds SOCKETS beside its ROUTES
+    assert not set(getattr(_module, "SOCKETS", {})) & set(SOCKETS), f"{_module.__name__} repeats socket routes"
+    SOCKETS.update(getattr(_module, "SOCKETS", {}))
 
 
 def test_every_socket_route_is_in_the_matrix():
