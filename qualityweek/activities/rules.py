@@ -140,7 +140,10 @@ def report_activity(user: Any, activity: Any) -> bool:
 
 @rule(Activity, "review")
 def review_activity(user: Any, activity: Any) -> bool:
-    """The party check of approve, return and reopen: the coordinator of its region and sector."""
+    """The party check of approve, return and reopen: the coordinator of its region and sector;
+    asked of the class: whether the person has a review queue at all."""
+    if isinstance(activity, type):
+        return principal(user).is_coordinator
     return _coordinates(user, activity)
 
 

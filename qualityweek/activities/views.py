@@ -16,7 +16,6 @@ from qualityweek.core.forms import apply_errors
 from qualityweek.core.http import safe_next
 from qualityweek.core.pagination import paginate_ids
 from qualityweek.core.permissions import actions_for, can
-from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation
 
 from . import selectors, services
@@ -54,7 +53,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_review(request: HttpRequest) -> HttpResponse:
     """The coordinator's queue: reports waiting for review, with bulk approval."""
-    if not principal(request.user).is_coordinator:
+    if not can(request.user, "review", Activity):
         raise PermissionDenied
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]

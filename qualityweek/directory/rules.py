@@ -1,5 +1,6 @@
 """Access rules for the directory's objects (see qualityweek.core.permissions)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from qualityweek.core.permissions import allow, rule, system_rule
@@ -48,8 +49,37 @@ def change_organisation(user: Any, org: Any) -> bool:
 
 @rule(Organisation, "approve")
 def approve_organisation(user: Any, org: Any) -> bool:
+    """Decide on the organisation's status at all: the operator or the region's coordinator."""
     p = principal(user)
     return p.is_operator_admin or p.covers(org.region_id, org.sector)
+
+
+# The status steps open in each status; the services and the detail page consult this table.
+ORGANISATION_ACTIONS: dict[str, frozenset[str]] = {
+    Organisation.Status.PENDING: frozenset({"activate", "reject"}),
+    Organisation.Status.REJECTED: frozenset({"activate"}),
+    Organisation.Status.ACTIVE: frozenset({"close"}),
+    Organisation.Status.CLOSED: frozenset({"reopen"}),
+}
+
+
+def organisation_allows(org: Any, action: str) -> bool:
+    return action in ORGANISATION_ACTIONS.get(getattr(org, "status", ""), frozenset())
+
+
+def _status_step(action: str) -> Callable[[Any, Any], bool]:
+    def step(user: Any, org: Any) -> bool:
+        return organisation_allows(org, action) and approve_organisation(user, org)
+    return step
+
+
+def _system_status_step(action: str) -> Callable[[Any, Any], bool]:
+    return lambda _system, org: organisation_allows(org, action)
+
+
+for _step in ORGANISATION_ACTIONS[Organisation.Status.PENDING] | {"close", "reopen"}:
+    rule(Organisation, _step)(_status_step(_step))
+    system_rule(Organisation, _step)(_system_status_step(_step))
 
 
 @rule(Organisation, "export")

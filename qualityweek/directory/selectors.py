@@ -92,3 +92,22 @@ def invitations_for(user: Any) -> QuerySet[Invitation]:
 
 def people_of(organisation: Organisation) -> QuerySet[RoleAssignment]:
     return organisation.people.select_related("user").order_by("role", "user__last_name")
+
+
+def invitable_roles(user: Any) -> list[str]:
+    """The roles a person may invite to: the operator's admin any, a coordinator an organisation's
+    representative or teacher, a representative a teacher."""
+    p = principal(user)
+    if p.is_operator_admin:
+        return list(Role.values)
+    return [Role.ORG_REP, Role.TEACHER] if p.is_coordinator else [Role.TEACHER]
+
+
+def invitable_organisations(user: Any) -> QuerySet[Organisation]:
+    """Active organisations a person may invite people into: in their scope, and for a representative
+    only the organisations they represent as such."""
+    p = principal(user)
+    organisations = organisations_for(user).filter(status=Organisation.Status.ACTIVE)
+    if not (p.is_operator_admin or p.is_coordinator):
+        organisations = organisations.filter(pk__in=[o for o, r in p.organisations.items() if Role.ORG_REP in r])
+    return organisations

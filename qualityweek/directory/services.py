@@ -94,10 +94,10 @@ def update_organisation(*, actor: Actor, organisation: Organisation, **changes: 
     return organisation
 
 
-def _set_status(actor: Actor, org: Organisation, status: str, action: str, allowed_from: set[str]) -> Organisation:
+def _set_status(actor: Actor, org: Organisation, status: str, action: str, step: str) -> Organisation:
     require(actor, "approve", org)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
-    if org.status not in allowed_from:
+    if not can(actor, step, org):  # the transition table (rules.ORGANISATION_ACTIONS) on the locked row
         raise ValidationError(f"Нельзя: организация в статусе «{org.get_status_display()}».")
     before = audit.snapshot(org, ["status"])
     org.status = status
@@ -109,8 +109,7 @@ def _set_status(actor: Actor, org: Organisation, status: str, action: str, allow
 
 @transaction.atomic
 def approve_organisation(*, actor: Actor, organisation: Organisation) -> Organisation:
-    org = _set_status(actor, organisation, Organisation.Status.ACTIVE, "organisation.approve",
-                      {Organisation.Status.PENDING, Organisation.Status.REJECTED})
+    org = _set_status(actor, organisation, Organisation.Status.ACTIVE, "organisation.approve", "activate")
     recipients = [ra.user.email for ra in org.people.select_related("user").filter(role=Role.ORG_REP)]
     if recipients:
         send_later(to=recipients, subject="Организация подтверждена — Неделя качества",
@@ -123,8 +122,7 @@ def approve_organisation(*, actor: Actor, organisation: Organisation) -> Organis
 def reject_organisation(*, actor: Actor, organisation: Organisation, reason: str) -> Organisation:
     if not reason.strip():
         raise ValidationError({"reason": "Укажите причину отказа: её увидит заявитель."})
-    org = _set_status(actor, organisation, Organisation.Status.REJECTED, "organisation.reject",
-                      {Organisation.Status.PENDING})
+    org = _set_status(actor, organisation, Organisation.Status.REJECTED, "organisation.reject", "reject")
     recipients = [ra.user.email for ra in org.people.select_related("user").filter(role=Role.ORG_REP)]
     if recipients:
         send_later(to=recipients, subject="Заявка организации отклонена — Неделя качества",
@@ -135,14 +133,12 @@ def reject_organisation(*, actor: Actor, organisation: Organisation, reason: str
 
 @transaction.atomic
 def close_organisation(*, actor: Actor, organisation: Organisation) -> Organisation:
-    return _set_status(actor, organisation, Organisation.Status.CLOSED, "organisation.close",
-                       {Organisation.Status.ACTIVE})
+    return _set_status(actor, organisation, Organisation.Status.CLOSED, "organisation.close", "close")
 
 
 @transaction.atomic
 def reopen_organisation(*, actor: Actor, organisation: Organisation) -> Organisation:
-    return _set_status(actor, organisation, Organisation.Status.ACTIVE, "organisation.reopen",
-                       {Organisation.Status.CLOSED})
+    return _set_status(actor, organisation, Organisation.Status.ACTIVE, "organisation.reopen", "reopen")
 
 
 # --- People and roles ------------------------------------------------------------------------------

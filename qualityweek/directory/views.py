@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.jobs import start_job
-from qualityweek.core.permissions import can
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.ratelimit import limited_response, over_limit
 
 from . import selectors, services
 from .access import principal
 from .forms import AcceptInvitationForm, InvitationForm, OrganisationForm, RejectForm, SignUpForm
-from .models import Invitation, Organisation, Region, Role, RoleAssignment, Sector, User
+from .models import Invitation, Organisation, Region, RoleAssignment, Sector, User
 from .tasks import export_organisations_task
 
 PAGE_SIZE = 50
@@ -81,6 +81,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people": selectors.people_of(org),
         "may_change": can(request.user, "change", org),
         "may_approve": can(request.user, "approve", org),
+        "actions": actions_for(request.user, org),
         "reject_form": RejectForm(),
     })
 
@@ -172,12 +173,8 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
 def invitation_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "create", Invitation):
         raise PermissionDenied
-    p = principal(request.user)
-    roles = list(Role.values) if p.is_operator_admin else (
-        [Role.ORG_REP, Role.TEACHER] if p.is_coordinator else [Role.TEACHER])
-    organisations = selectors.organisations_for(request.user).filter(status=Organisation.Status.ACTIVE)
-    if not (p.is_operator_admin or p.is_coordinator):
-        organisations = organisations.filter(pk__in=[o for o, r in p.organisations.items() if Role.ORG_REP in r])
+    roles = selectors.invitable_roles(request.user)
+    organisations = selectors.invitable_organisations(request.user)
     initial = {"organisation": request.GET.get("organisation")} if request.GET.get("organisation") else None
     form = InvitationForm(request.POST or None, initial=initial, organisations=organisations, roles=roles)
     if request.method == "POST" and form.is_valid():
