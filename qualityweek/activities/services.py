@@ -144,7 +144,8 @@ def validate_report(*, activity: Activity, data: dict[str, Any]) -> dict[str, st
 # A host name as URLValidator accepts it (letters of any script, digits, hyphens; a top-level label of
 # letters or punycode), checked with one regular expression instead of the validator's several: the
 # import checks tens of thousands of links (docs/benchmarks.md).
-_HOST = re.compile(r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})\.?", re.IGNORECASE)
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
+_HOST = re.compile(rf"(?:{_LABEL}\.)+(?:[^\W\d_]{{2,63}}|xn--[a-z0-9-]{{1,59}})\.?", re.IGNORECASE)
 _FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 
 
