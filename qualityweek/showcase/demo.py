@@ -43,9 +43,10 @@ def build(ctx: DemoContext) -> dict[str, int]:
     rng = random.Random(ctx.seed * 13 + 5)
     _kirov_events(ctx)
     approved = list(Activity.objects.filter(status=Activity.Status.APPROVED, source=Activity.Source.DEMO)
-                    .select_related("organisation", "region", "type").order_by("pk"))
-    rng.shuffle(approved)
-    picked = approved[:180]
+                    .order_by("pk").values_list("pk", flat=True))
+    rng.shuffle(approved)  # ids only: the same draw, without loading every approved activity
+    chosen = Activity.objects.select_related("organisation", "region", "type").in_bulk(approved[:180])
+    picked = [chosen[pk] for pk in approved[:180]]
     now = timezone.now()
     practices = []
     for i, activity in enumerate(picked):
