@@ -33,6 +33,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """PostgreSQL's connection pool is shared by every thread (the test servers' too) and keeps its
+    connections open: close it before the test database is dropped, or the drop finds them in use."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            # A server thread that a test left behind may still hold a session: end it as dropdb --force would.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            connection.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _close_files_of_responses(monkeypatch):
     """A file response the test reads only the status or headers of still holds its file open (a

@@ -3,7 +3,6 @@ fate recorded (sent, or failed with the SMTP server's reason)."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -134,12 +133,13 @@ def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
     folder = _folder(job_id)
     relative = f"private/letters/{job_id}.zip"
     target = Path(settings.MEDIA_ROOT) / relative
-    buf = io.BytesIO()
+    partial = target.with_suffix(".zip.part")
     files = sorted(folder.iterdir())
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+    # Written to the file as it grows (each copy streamed from disk): memory stays flat whatever the count.
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as z:
         for path in files:
             z.write(path, path.name)
-    target.write_bytes(buf.getvalue())
+    partial.replace(target)
     for path in files:
         path.unlink()
     folder.rmdir()
