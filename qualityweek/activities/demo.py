@@ -94,7 +94,8 @@ def _campaign(ctx: DemoContext, rng: random.Random, campaign: Campaign, organisa
             seen_states[org.region_id].add(state)
             activities.append(_activity(rng, campaign, org, kind, state, now))
     # The import's bulk path (COPY on PostgreSQL); the tallies are rebuilt once by the analytics step.
-    fields = [f.attname for f in Activity._meta.concrete_fields if not f.primary_key]
+    fields = [f.attname for f in Activity._meta.concrete_fields  # created/updated times: filled by bulk_insert
+              if not (f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
     with transaction.atomic():
         for start in range(0, len(activities), 5000):
             chunk = activities[start:start + 5000]

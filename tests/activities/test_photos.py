@@ -625,7 +625,11 @@ def test_photo_panel_in_a_browser(page, world, activity):  # noqa: F811 (the bro
     expect(page.get_by_role("status").filter(has_text="Загружено: 2")).to_be_visible()
     # The thumbnails really load through the private view (and the portrait one is upright).
     thumbs.first.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth)")
+    # Polled from here: the page's CSP refuses the eval that wait_for_function's polling needs.
+    for _ in range(100):
+        if thumbs.evaluate_all("els => els.every(i => i.complete && i.naturalWidth > 0)"):
+            break
+        page.wait_for_timeout(100)
     sizes = thumbs.evaluate_all("els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
     assert sizes == [[True, 267, 400], [True, 400, 300]]
 
