@@ -155,6 +155,7 @@ class Ranked:
     application: Application
     row: scoring.Row
     scores: list[Score]
+    place: int | None = None  # a confirmed national place, for the chair's form
 
 
 def round_pool(contest: Contest, nomination: Nomination, round_: str, region_id: int | None) -> QuerySet[Application]:

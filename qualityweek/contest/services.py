@@ -8,19 +8,24 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import audit
 from qualityweek.core.audit import Actor
+from qualityweek.core.jobs import start_job
+from qualityweek.core.mail import send_later
+from qualityweek.core.models import Job
 from qualityweek.core.permissions import require
 from qualityweek.core.text import strip_control
 from qualityweek.directory import services as directory_services
 from qualityweek.directory.access import principal
-from qualityweek.directory.models import Invitation, Organisation, Region, Role
+from qualityweek.directory.models import Invitation, Organisation, Region, Role, RoleAssignment, User
 
 from . import scoring, selectors
 from .files import check_upload
@@ -33,6 +38,7 @@ from .models import (
     FormField,
     JurorConflict,
     Nomination,
+    Reminder,
     Round,
     RoundResult,
     Score,
@@ -596,3 +602,47 @@ def invite_juror(*, actor: Actor, contest: Contest, email: str, round_: str, reg
         actor=actor, email=email, role=Role.JUROR, region=region, contest_id=contest.pk, contest_round=round_,
         last_name=last_name, first_name=first_name, patronymic=patronymic)
     return invitation
+
+
+# --- Reminders -----------------------------------------------------------------------------------------
+
+REMIND_DAYS = 3  # how long before a review deadline the jury is reminded (once)
+
+
+@transaction.atomic
+def send_reminders(*, actor: Actor, today: dt.date | None = None) -> int:
+    """E-mail every juror with unscored applications whose round's review ends within
+    ``REMIND_DAYS``, once per juror and round (the ``Reminder`` row is the record)."""
+    require(actor, "manage", Contest)
+    today = today or timezone.localdate()
+    sent = 0
+    for contest in Contest.objects.filter(phase__in=list(REVIEW_PHASE.values())).select_related("campaign"):
+        round_ = Round.REGIONAL if contest.phase == P.REGIONAL_REVIEW else Round.NATIONAL
+        deadline = contest.review_deadline(round_)
+        if not today <= deadline <= today + dt.timedelta(days=REMIND_DAYS):
+            continue
+        reminded = set(Reminder.objects.filter(contest=contest, round=round_).values_list("juror_id", flat=True))
+        ids = RoleAssignment.objects.filter(role=Role.JUROR, contest_id=contest.pk,
+                                            contest_round__in=["", round_]).values_list("user_id", flat=True)
+        for juror in User.objects.filter(pk__in=set(ids) - reminded, is_active=True).order_by("pk"):
+            queue = selectors.jury_queue(juror, contest, round_)
+            total = queue.count()
+            done = Score.objects.filter(juror=juror, round=round_, application__in=queue).count()
+            if done >= total:
+                continue
+            Reminder.objects.create(contest=contest, juror=juror, round=round_)
+            send_later(to=[juror.email], subject=f"Экспертиза конкурса «{contest.title}»: осталось оценить "
+                                                 f"{total - done} из {total}",
+                       template="contest/email/reminder.txt",
+                       context={"juror": juror, "contest": contest, "round_label": Round(round_).label,
+                                "deadline": deadline, "done": done, "total": total,
+                                "link": settings.SITE_URL + reverse("contest_jury")})
+            sent += 1
+    return sent
+
+
+def start_reminders(*, actor: Actor) -> Job:
+    """The daily job (``manage.py contest_reminders``, from cron): reminders go out from a worker."""
+    require(actor, "manage", Contest)
+    return start_job(owner=actor.user, kind="contest.reminders", title="Напоминания жюри конкурса",
+                     task="qualityweek.contest.tasks.send_reminders_task")
