@@ -62,11 +62,12 @@ def nomination(c: Contest, *, for_person: bool = False, title: str = "") -> Nomi
 
 def application(n: Nomination, org: Organisation, status: str = Application.Status.REGIONAL_REVIEW,
                 title: str = "") -> Application:
-    return Application.objects.create(
+    app = Application.objects.create(
         contest=n.contest, nomination=n, organisation=org, region=org.region, sector=org.sector,
         title=title or f"Практика {org.name}", status=status,
         answers={"summary": "Открытые уроки качества для школьников", "people": 120, "scale": "Город"},
         submitted_at=timezone.now())
+    return Application.objects.select_related("contest", "nomination").get(pk=app.pk)  # the contest as it is now
 
 
 def juror(c: Contest, round_: str = "regional", region_code: str | None = "43", **fields):
