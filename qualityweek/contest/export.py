@@ -23,18 +23,17 @@ def build_xlsx(contest: Contest, applications: Iterable[Application]) -> bytes:
                 .order_by("nomination__order", "nomination_id", "region__name", "id"))
     scores = list(Score.objects.filter(application__in=[a.pk for a in apps]).select_related("juror")
                   .order_by("round", "application_id", "juror_id"))
-    # Normalise per nomination and round, as the chair's ranking does.
-    pools: dict[tuple[int, str], list[Score]] = {}
-    nomination_of = {a.pk: a.nomination_id for a in apps}
-    for s in scores:
-        pools.setdefault((nomination_of[s.application_id], s.round), []).append(s)
+    # Normalise per round over the whole contest, as the chair's ranking does.
+    pools: dict[str, list[Score]] = {}
+    for s in Score.objects.filter(application__contest=contest).select_related("juror"):
+        pools.setdefault(s.round, []).append(s)
     normalised: dict[int, float] = {}
     flagged: set[int] = set()
     for pool in pools.values():
         norm = scoring.normalise(marks_of(pool))
         out = scoring.outliers(marks_of(pool))
         for s in pool:
-            normalised[s.pk] = norm[s.juror_id, s.application_id]
+            normalised[s.pk] = norm[s.juror_id, s.application_id]  # every score of the contest, shown or not
             if (s.juror_id, s.application_id) in out:
                 flagged.add(s.pk)
     by_app: dict[int, list[Score]] = {}

@@ -171,11 +171,10 @@ def marks_of(scores: list[Score]) -> list[scoring.Mark]:
 
 def ranking(contest: Contest, nomination: Nomination, round_: str, region_id: int | None) -> list[Ranked]:
     """The ranking of one nomination's pool: raw and normalised side by side. Jurors are calibrated
-    over all their scores in this round of this nomination (so a juror's harshness is measured on
-    everything they scored, not only on one region's pool)."""
+    over all their scores in this round of the contest (every nomination and region: a juror's
+    harshness is measured on everything they scored, not only on one small pool)."""
     apps = {a.pk: a for a in round_pool(contest, nomination, round_, region_id)}
-    scores = list(Score.objects.filter(application__contest=contest, application__nomination=nomination,
-                                       round=round_).select_related("juror"))
+    scores = list(Score.objects.filter(application__contest=contest, round=round_).select_related("juror"))
     rows = {r.application: r for r in scoring.rank(marks_of(scores), apps)}
     by_app: dict[int, list[Score]] = {}
     for s in scores:
