@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -27,7 +28,7 @@ from qualityweek.directory.demo import DEMO_PASSWORD
 from qualityweek.directory.models import Organisation, Region, Role, RoleAssignment, User
 
 from . import scoring, selectors, services
-from .models import Application, ApplicantConflict, Contest, JurorConflict, Nomination, Round, RoundResult, Score
+from .models import ApplicantConflict, Application, Contest, JurorConflict, Nomination, Round, RoundResult, Score
 
 S = Application.Status
 P = Contest.Phase
@@ -56,7 +57,7 @@ TEXT = {"key": "summary", "label": "Описание практики и её р
         "max_length": 3000}
 LINK = {"key": "link", "label": "Ссылка на публикацию о практике", "kind": "link", "required": False}
 FILE = {"key": "presentation", "label": "Презентация", "kind": "file", "required": False, "max_size_mb": 10}
-NOMINATIONS = [
+NOMINATIONS: list[dict[str, Any]] = [
     {"title": "Лучшая практика Недели качества", "sectors": [], "for_person": False,
      "description": "Мероприятие организации в рамках Всемирной недели качества, давшее измеримый результат.",
      "fields": [TEXT, {"key": "participants", "label": "Сколько человек участвовало", "kind": "number",
@@ -85,9 +86,9 @@ COMMENTS = ["Сильная практика, результаты измери�
 
 def _dates(year: int, today: dt.date, current: bool) -> dict[str, dt.date]:
     if current:  # under national review now
-        return {"applications_open": today - dt.timedelta(days=90), "applications_close": today - dt.timedelta(days=50),
-                "regional_review_until": today - dt.timedelta(days=30), "regional_results_on": today - dt.timedelta(days=25),
-                "national_review_until": today + dt.timedelta(days=10), "results_on": today + dt.timedelta(days=20)}
+        days = {"applications_open": -90, "applications_close": -50, "regional_review_until": -30,
+                "regional_results_on": -25, "national_review_until": 10, "results_on": 20}
+        return {name: today + dt.timedelta(days=n) for name, n in days.items()}
     return {"applications_open": dt.date(year, 8, 1), "applications_close": dt.date(year, 9, 30),
             "regional_review_until": dt.date(year, 10, 15), "regional_results_on": dt.date(year, 10, 20),
             "national_review_until": dt.date(year, 11, 5), "results_on": dt.date(year, 11, 12)}
@@ -98,7 +99,7 @@ def _jurors(regions: dict[str, Region]) -> dict[str, list[User]]:
     "national"."""
     password = make_password(DEMO_PASSWORD)
     out: dict[str, list[User]] = {}
-    for email, last, first, patronymic, label, round_, code, _ in DEMO_JURORS:
+    for email, last, first, patronymic, label, _round, code, _ in DEMO_JURORS:
         user = User.objects.create(email=email, password=password, last_name=last, first_name=first,
                                    patronymic=patronymic, position=label)
         out.setdefault(code or "national", []).append(user)
@@ -168,7 +169,7 @@ def _applications(contest: Contest, nominations: list[Nomination], regions: dict
                 status = rng.choices([S.REGIONAL_REVIEW, S.DRAFT, S.WITHDRAWN], weights=[12, 1, 1])[0]
                 if org in anchors.values():
                     status = S.REGIONAL_REVIEW
-                answers = {"summary": SUMMARY, "link": f"https://{org.pk}.example.ru/news/quality"}
+                answers: dict[str, Any] = {"summary": SUMMARY, "link": f"https://{org.pk}.example.ru/news/quality"}
                 for field in n.fields.filter(kind="number"):
                     answers[field.key] = rng.randint(1, 60) if field.key == "years" else rng.randint(20, 900)
                 for field in n.fields.filter(kind="choice"):
@@ -267,11 +268,14 @@ def _national_round(contest: Contest, nominations: list[Nomination], jurors: lis
 
 
 def _contest(campaign: Campaign, today: dt.date, current: bool) -> Contest:
+    d = _dates(campaign.year, today, current)
     contest = services.create_contest(
         actor=Actor.system(), campaign=campaign, min_reviews=2, advance_top=ADVANCE,
         description="Всероссийский конкурс организаций и специалистов, добившихся заметных результатов в "
                     "повышении качества. Победителей награждают на форуме «Всемирный день качества».",
-        **_dates(campaign.year, today, current))
+        applications_open=d["applications_open"], applications_close=d["applications_close"],
+        regional_review_until=d["regional_review_until"], regional_results_on=d["regional_results_on"],
+        national_review_until=d["national_review_until"], results_on=d["results_on"])
     Contest.objects.filter(pk=contest.pk).update(phase=P.REGIONAL_REVIEW)
     contest.refresh_from_db()
     return contest

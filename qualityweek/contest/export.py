@@ -25,20 +25,20 @@ def build_xlsx(contest: Contest, applications: Iterable[Application]) -> bytes:
                   .order_by("round", "application_id", "juror_id"))
     # Normalise per round over the whole contest, as the chair's ranking does.
     pools: dict[str, list[Score]] = {}
-    for s in Score.objects.filter(application__contest=contest).select_related("juror"):
-        pools.setdefault(s.round, []).append(s)
+    for every in Score.objects.filter(application__contest=contest).select_related("juror"):
+        pools.setdefault(every.round, []).append(every)
     normalised: dict[int, float] = {}
     flagged: set[int] = set()
     for pool in pools.values():
         norm = scoring.normalise(marks_of(pool))
         out = scoring.outliers(marks_of(pool))
-        for s in pool:
-            normalised[s.pk] = norm[s.juror_id, s.application_id]  # every score of the contest, shown or not
-            if (s.juror_id, s.application_id) in out:
-                flagged.add(s.pk)
+        for p in pool:
+            normalised[p.pk] = norm[p.juror_id, p.application_id]  # every score of the contest, shown or not
+            if (p.juror_id, p.application_id) in out:
+                flagged.add(p.pk)
     by_app: dict[int, list[Score]] = {}
-    for s in scores:
-        by_app.setdefault(s.application_id, []).append(s)
+    for score in scores:
+        by_app.setdefault(score.application_id, []).append(score)
     out_file = io.BytesIO()
     book = xlsxwriter.Workbook(out_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
@@ -50,7 +50,8 @@ def build_xlsx(contest: Contest, applications: Iterable[Application]) -> bytes:
     for a in apps:
         base = [str(a.pk), a.nomination.title, a.region.short_name, a.organisation.name, a.nominee_name, a.title,
                 a.get_status_display(), a.place_label]
-        for s in by_app.get(a.pk) or [None]:
+        listed: list[Score | None] = list(by_app.get(a.pk, [])) or [None]
+        for s in listed:  # one row per score, or one row without
             for col, value in enumerate(base):
                 sheet.write_string(row, col, value)
             if s is not None:

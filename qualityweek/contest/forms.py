@@ -40,7 +40,7 @@ class ApplicationForm(forms.Form):
 
     @staticmethod
     def _field(field: FormField) -> forms.Field:
-        common = {"label": field.label, "required": False, "help_text": field.help_text}
+        common: dict[str, Any] = {"label": field.label, "required": False, "help_text": field.help_text}
         if field.kind == FormField.Kind.TEXT:
             widget = forms.Textarea(attrs={"rows": 5}) if field.max_length > 300 else forms.TextInput()
             return forms.CharField(widget=widget, **common)

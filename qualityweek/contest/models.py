@@ -364,3 +364,6 @@ class Reminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contest", "juror", "round"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.juror_id}: {self.round}"

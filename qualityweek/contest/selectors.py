@@ -17,14 +17,14 @@ from qualityweek.directory.access import Principal, principal
 from qualityweek.directory.models import Organisation
 
 from . import scoring
-from .models import Application, ApplicantConflict, Contest, JurorConflict, Nomination, Round, Score
+from .models import ApplicantConflict, Application, Contest, JurorConflict, Nomination, Round, Score
 
 S = Application.Status
 _NOTHING = Q(pk__in=[])
 
 REGIONAL_STAGE = (S.REGIONAL_REVIEW, S.ADVANCED, S.NOT_ADVANCED, S.NATIONAL, S.WINNER, S.PRIZE, S.PARTICIPANT)
 NATIONAL_STAGE = (S.NATIONAL, S.WINNER, S.PRIZE, S.PARTICIPANT)
-STAGE = {Round.REGIONAL: REGIONAL_STAGE, Round.NATIONAL: NATIONAL_STAGE}
+STAGE: dict[str, tuple[str, ...]] = {Round.REGIONAL: REGIONAL_STAGE, Round.NATIONAL: NATIONAL_STAGE}
 SUBMITTED = (S.SUBMITTED, *REGIONAL_STAGE)
 
 
@@ -160,7 +160,7 @@ class Ranked:
 
 def round_pool(contest: Contest, nomination: Nomination, round_: str, region_id: int | None) -> QuerySet[Application]:
     qs = Application.objects.filter(contest=contest, nomination=nomination, status__in=STAGE[round_])
-    if round_ == Round.REGIONAL:
+    if round_ == Round.REGIONAL and region_id is not None:
         qs = qs.filter(region_id=region_id)
     return qs.select_related("organisation", "region")
 

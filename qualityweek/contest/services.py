@@ -30,8 +30,8 @@ from qualityweek.directory.models import Invitation, Organisation, Region, Role,
 from . import scoring, selectors
 from .files import check_upload
 from .models import (
-    Application,
     ApplicantConflict,
+    Application,
     Attachment,
     Contest,
     Criterion,
@@ -283,7 +283,8 @@ def _store_files(application: Application, nomination: Nomination, files: Mappin
         Attachment.objects.filter(application=application, key=field.key).delete()
         name = strip_control(str(getattr(upload, "name", "") or f"file.{ext}"))[-150:]
         Attachment.objects.create(application=application, key=field.key, name=name, content_type=content_type,
-                                  size=upload.size, file=ContentFile(upload.read(), name=f"{secrets.token_hex(16)}.{ext}"))
+                                  size=upload.size,
+                                  file=ContentFile(upload.read(), name=f"{secrets.token_hex(16)}.{ext}"))
 
 
 @transaction.atomic
@@ -402,7 +403,8 @@ def _drop_scores(actor: Actor, contest: Contest, juror: Any) -> None:
 
 
 @transaction.atomic
-def decide_conflict(*, actor: Actor, conflict: ApplicantConflict, juror: Any | None, confirm: bool) -> ApplicantConflict:
+def decide_conflict(*, actor: Actor, conflict: ApplicantConflict, juror: Any | None,
+                    confirm: bool) -> ApplicantConflict:
     contest = conflict.application.contest
     require(actor, "manage", contest)
     conflict = _locked(ApplicantConflict, conflict)

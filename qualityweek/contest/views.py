@@ -24,7 +24,7 @@ from qualityweek.directory.models import Organisation, Region, Role, User
 from . import selectors, services
 from .export import build_xlsx
 from .forms import ApplicationForm, ConflictForm, DeclareForm, InviteForm, ReasonForm, ScoreForm, SettingsForm
-from .models import Application, ApplicantConflict, Contest, Nomination, Round, RoundResult, Score
+from .models import ApplicantConflict, Application, Contest, Nomination, Round, RoundResult, Score
 from .rules import PHASE_MOVES, ROUND_OF
 
 S = Application.Status
@@ -90,7 +90,8 @@ def _save(request: HttpRequest, form: ApplicationForm, nomination: Nomination, o
         application = services.save_application(
             actor=Actor.from_request(request), nomination=nomination, organisation=organisation,
             title=request.POST.get("title", ""), data=request.POST, files=request.FILES,
-            nominee_name=request.POST.get("nominee_name", ""), nominee_position=request.POST.get("nominee_position", ""),
+            nominee_name=request.POST.get("nominee_name", ""),
+            nominee_position=request.POST.get("nominee_position", ""),
             nominee_consent=request.POST.get("nominee_consent") == "on", application=application)
         if "submit" in request.POST:
             application = services.submit_application(actor=Actor.from_request(request), application=application)
@@ -237,7 +238,7 @@ def contest_jury(request: HttpRequest) -> HttpResponse:
     for contest in Contest.objects.filter(pk__in=contest_ids).select_related("campaign"):
         for round_ in selectors.jury_rounds(request.user, contest):
             apps = list(selectors.jury_queue(request.user, contest, round_))
-            scored = set(Score.objects.filter(juror=request.user, round=round_, application__in=apps)
+            scored = set(Score.objects.filter(juror_id=request.user.pk, round=round_, application__in=apps)
                          .values_list("application_id", flat=True))
             queues.append({"contest": contest, "round": Round(round_), "applications": apps, "scored": scored,
                            "done": len(scored), "total": len(apps), "deadline": contest.review_deadline(round_),
@@ -261,7 +262,7 @@ def contest_score(request: HttpRequest, pk: int) -> HttpResponse:
     application = _judged(request, pk)
     round_ = ROUND_OF.get(application.status, Round.REGIONAL)
     criteria = list(application.nomination.criteria.all())
-    mine = Score.objects.filter(application=application, juror=request.user, round=round_).first()
+    mine = Score.objects.filter(application=application, juror_id=request.user.pk, round=round_).first()
     initial: dict[str, Any] = {"comment": mine.comment} if mine else {}
     if mine:
         initial |= {f"c_{k}": v for k, v in mine.values.items()}
@@ -279,7 +280,7 @@ def contest_score(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
     others = []
     if selectors.may_see_others(request.user, application.contest, round_, application.region_id):
-        others = list(application.scores.filter(round=round_).exclude(juror=request.user))
+        others = list(application.scores.filter(round=round_).exclude(juror_id=request.user.pk))
     fields = list(application.nomination.fields.all())
     return render(request, "contest/score.html", {
         "application": application, "form": form, "round": Round(round_), "others": others,
@@ -385,8 +386,8 @@ def contest_confirm(request: HttpRequest, year: int, nomination: int, round: str
             services.confirm_regional(actor=actor, contest=contest, nomination=nom, region=reg, advance=ids,
                                       reason=reason)
         else:
-            places = {int(k[6:]): int(v) for k, v in request.POST.items()
-                      if k.startswith("place_") and k[6:].isdigit() and v.isdigit()}
+            places = {int(k[6:]): int(request.POST.get(k, "")) for k in request.POST
+                      if k.startswith("place_") and k[6:].isdigit() and request.POST.get(k, "").isdigit()}
             services.confirm_national(actor=actor, contest=contest, nomination=nom, places=places, reason=reason)
     except ValidationError as exc:
         context = _ranking_context(request, contest, nom, round, reg)

@@ -218,12 +218,14 @@ def invite(*, actor: Actor, email: str, role: str, region: Region | None = None,
     token = secrets.token_urlsafe(32)
     inv = Invitation.objects.create(
         email=email, role=role, region=region, sector=sector, organisation=organisation,
-        contest_id=contest_id, contest_round=contest_round, last_name=last_name.strip(), first_name=first_name.strip(), patronymic=patronymic.strip(),
+        contest_id=contest_id, contest_round=contest_round,
+        last_name=last_name.strip(), first_name=first_name.strip(), patronymic=patronymic.strip(),
         invited_by=actor.user, token_hash=_token_hash(token),
         expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     audit.record(actor=actor, action="invitation.create", obj=inv, after=audit.snapshot(inv, [
-        "email", "role", "region_id", "sector", "organisation_id", "contest_id", "contest_round", "expires_at"]))
+        "email", "role", "region_id", "sector", "organisation_id", "contest_id", "contest_round",
+        "expires_at"]))
     send_later(
         to=[email], subject="Приглашение на платформу Недели качества",
         template="directory/email/invitation.txt",

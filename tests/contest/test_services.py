@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qualityweek.contest import selectors, services
-from qualityweek.contest.models import Application, ApplicantConflict, Contest, JurorConflict, RoundResult, Score
+from qualityweek.contest.models import ApplicantConflict, Application, Contest, JurorConflict, RoundResult, Score
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry
 from qualityweek.directory.models import Organisation, Region
@@ -43,17 +43,20 @@ def _apply(world, nomination, **kw):
 
 def test_apply_edit_submit_withdraw(world, nomination):
     app = _apply(world, nomination)
-    assert app.status == S.DRAFT and app.answers["people"] == 250
+    assert app.status == S.DRAFT
+    assert app.answers["people"] == 250
     app = services.save_application(actor=Actor(user=world.company_rep), nomination=nomination,
                                     organisation=world.kirov_company, title="Дни открытых дверей 2026",
                                     data={**ANSWERS, "f_people": "300"}, application=app)
     app = services.submit_application(actor=Actor(user=world.company_rep), application=app)
-    assert app.status == S.SUBMITTED and app.submitted_at
+    assert app.status == S.SUBMITTED
+    assert app.submitted_at
     assert services.submit_application(actor=Actor(user=world.company_rep), application=app).status == S.SUBMITTED
     app = services.withdraw_application(actor=Actor(user=world.company_rep), application=app)
     assert app.status == S.WITHDRAWN
     actions = list(AuditEntry.objects.filter(object_type="contest.Application").values_list("action", flat=True))
-    assert actions.count("contest.application.save") == 2 and "contest.application.withdraw" in actions
+    assert actions.count("contest.application.save") == 2
+    assert "contest.application.withdraw" in actions
 
 
 def test_bad_answers_get_a_russian_message_by_field_and_nothing_changes(world, nomination):
@@ -100,7 +103,8 @@ def test_a_person_nomination_needs_the_nominees_consent(world, contest):
         _apply(world, person, nominee_name="Петров Пётр Петрович")
     assert "согласен" in exc.value.message_dict["nominee_consent"][0]
     app = _apply(world, person, nominee_name="Петров Пётр Петрович", nominee_consent=True)
-    assert app.nominee_consent_at is not None and app.applicant == "Петров Пётр Петрович"
+    assert app.nominee_consent_at is not None
+    assert app.applicant == "Петров Пётр Петрович"
 
 
 def test_attachments_are_checked_by_content_and_size(world, nomination):
@@ -115,7 +119,8 @@ def test_attachments_are_checked_by_content_and_size(world, nomination):
     png = SimpleUploadedFile("slides.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, content_type="application/pdf")
     app = _apply(world, nomination, files={"f_report": png})
     attachment = app.attachments.get()
-    assert attachment.content_type == "image/png" and attachment.file.name.endswith(".png")
+    assert attachment.content_type == "image/png"
+    assert attachment.file.name.endswith(".png")
     attachment.file.close()
 
 
@@ -244,7 +249,8 @@ def test_a_score_at_the_end_of_the_scale_needs_a_comment(world, nomination, revi
                                 comment="Лучшая практика региона")
     assert score.total == pytest.approx((2 * 100 + 100 * 4 / 9) / 3, abs=1e-3)
     again = services.save_score(actor=Actor(user=world.juror), application=kirov, values=h.values(5, 5, nomination))
-    assert again.pk == score.pk and Score.objects.count() == 1
+    assert again.pk == score.pk
+    assert Score.objects.count() == 1
 
 
 def test_scores_are_refused_outside_the_review(world, contest, nomination, review):
@@ -288,7 +294,8 @@ def test_the_regional_chair_confirms_the_top_and_a_change_needs_a_reason(world, 
                                   region=kirov.region, advance=[kirov.pk, second.pk, 999999])
     result = services.confirm_regional(actor=Actor(user=world.kirov_edu), contest=contest, nomination=nomination,
                                        region=kirov.region, advance=[kirov.pk])
-    assert result.version == 1 and [r["outcome"] for r in result.ranking] == ["advanced", "not_advanced"]
+    assert result.version == 1
+    assert [r["outcome"] for r in result.ranking] == ["advanced", "not_advanced"]
     with pytest.raises(ValidationError) as exc:
         services.confirm_regional(actor=Actor(user=world.kirov_edu), contest=contest, nomination=nomination,
                                   region=kirov.region, advance=[second.pk])
