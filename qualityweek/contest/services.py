@@ -129,6 +129,8 @@ def latest_close(contest: Contest) -> dt.datetime:
 
 
 def _check_move(contest: Contest, to: str, now: dt.datetime) -> None:
+    if to not in P.values:
+        raise ValidationError("Такого этапа конкурса нет.")
     if to not in PHASE_MOVES.get(contest.phase, ()):
         raise ValidationError(f"Из этапа «{contest.get_phase_display()}» нельзя перейти в «{P(to).label}».")
     if to == P.REGIONAL_REVIEW and now <= latest_close(contest):

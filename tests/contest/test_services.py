@@ -368,3 +368,8 @@ def test_certificate_sources_list_winners_with_their_place(world, contest, nomin
     participants = list(get("contest.participants").holders(Subject(subject_id=contest.pk, region_id=a.region_id)))
     assert [p.key for p in participants] == [f"application:{a.pk}"]
     assert get("contest.participants").kind == "contest_participant"
+
+
+def test_an_unknown_phase_is_a_message(world, contest):
+    with pytest.raises(ValidationError, match="Такого этапа"):
+        services.move_phase(actor=Actor(user=world.operator), contest=contest, to="party")
