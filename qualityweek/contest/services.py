@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -467,6 +467,11 @@ def _criterion_values(criteria: list[Criterion], values: Mapping[str, Any]) -> t
     return clean, errors
 
 
+def _locked_score(application: Application, juror: Any, round_: str) -> Score | None:
+    return Score.objects.select_for_update(of=("self",)).filter(
+        application=application, juror=juror, round=round_).first()
+
+
 def extreme(criterion: Criterion, value: int) -> bool:
     """Very low or very high: the ends of the scale, which need a comment."""
     return value in (criterion.scale_min, criterion.scale_max)
@@ -488,12 +493,19 @@ def save_score(*, actor: Actor, application: Application, values: Mapping[str, A
         raise ValidationError(errors)
     scales = {c.pk: scoring.Scale(weight=c.weight, low=c.scale_min, high=c.scale_max) for c in criteria}
     total = round(scoring.weighted_total(clean, scales), 4)
-    score = Score.objects.select_for_update(of=("self",)).filter(
-        application=application, juror=actor.user, round=round_).first()
+    values_ = {str(k): v for k, v in clean.items()}
+    score = _locked_score(application, actor.user, round_)
     before = audit.snapshot(score, ["values", "total", "comment"]) if score else None
     if score is None:
-        score = Score(application=application, juror=actor.user, round=round_)
-    score.values, score.total, score.comment = {str(k): v for k, v in clean.items()}, total, comment
+        try:
+            with transaction.atomic():  # a savepoint: a double submit meets the unique constraint
+                score = Score.objects.create(application=application, juror=actor.user, round=round_,
+                                             values=values_, total=total, comment=comment)
+        except IntegrityError:
+            score = _locked_score(application, actor.user, round_)
+    if score is None:  # pragma: no cover - the row the constraint found is gone again
+        raise ValidationError("Не удалось сохранить оценку: попробуйте ещё раз.")
+    score.values, score.total, score.comment = values_, total, comment
     score.save()
     audit.record(actor=actor, action="contest.score", obj=score, before=before,
                  after=audit.snapshot(score, ["values", "total", "comment"]))
@@ -529,7 +541,12 @@ def _save_result(actor: Actor, contest: Contest, nomination: Nomination, round_:
     result.ranking, result.confirmed_by, result.confirmed_at = snapshot, actor.user, timezone.now()
     result.version += 1
     result.reason = reason
-    result.save()
+    try:
+        with transaction.atomic():  # a savepoint: two chairs confirming at once meet at the unique constraint
+            result.save()
+    except IntegrityError:
+        raise ValidationError("Итоги только что утвердил другой председатель: обновите страницу и, если нужно, "
+                              "измените их с указанием причины.") from None
     audit.record(actor=actor, action="contest.result.confirm" if before is None else "contest.result.change",
                  obj=result, before=before, after={"ranking": snapshot, "version": result.version, "reason": reason})
     return result
