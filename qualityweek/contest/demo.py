@@ -276,8 +276,6 @@ def _contest(campaign: Campaign, today: dt.date, current: bool) -> Contest:
         applications_open=d["applications_open"], applications_close=d["applications_close"],
         regional_review_until=d["regional_review_until"], regional_results_on=d["regional_results_on"],
         national_review_until=d["national_review_until"], results_on=d["results_on"])
-    Contest.objects.filter(pk=contest.pk).update(phase=P.REGIONAL_REVIEW)
-    contest.refresh_from_db()
     return contest
 
 
@@ -299,6 +297,8 @@ def build(ctx: DemoContext) -> dict[str, int]:
                                       organisation=bread, reason="Работает в организации",
                                       kind=JurorConflict.Kind.EMPLOYER)
         nominations = _nominations(contest)
+        Contest.objects.filter(pk=contest.pk).update(phase=P.REGIONAL_REVIEW)  # its applications arrive below
+        contest.refresh_from_db()
         quality = _applications(contest, nominations, regions, rng, anchors)
         _regional_round(contest, nominations, jurors, regions, quality, rng)
         conflicted = Application.objects.filter(contest=contest, status=S.NATIONAL).exclude(

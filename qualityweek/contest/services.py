@@ -52,7 +52,7 @@ LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
 
 CONTEST_FIELDS = ["phase", "applications_open", "applications_close", "regional_review_until",
                   "regional_results_on", "national_review_until", "results_on", "blind_review", "min_reviews",
-                  "advance_top", "jurors_see_scores", "release_comments"]
+                  "advance_top", "jurors_see_scores", "release_comments", "forum_link"]
 
 
 def _locked(model: Any, obj: Any) -> Any:
@@ -86,8 +86,12 @@ def add_nomination(*, actor: Actor, contest: Contest, title: str, description: s
                    fields: Sequence[Mapping[str, Any]] = (), criteria: Sequence[Mapping[str, Any]] = ()) -> Nomination:
     """A nomination with its application form and criteria (each a dict of the model's fields)."""
     require(actor, "manage", contest)
+    if contest.phase not in (P.DRAFT, P.OPEN):
+        raise ValidationError("Номинации добавляют, пока идёт подготовка конкурса или приём заявок.")
+    if contest.nominations.filter(title=title.strip()).exists():
+        raise ValidationError({"title": "Такая номинация уже есть."})
     order = contest.nominations.count()
-    nomination = Nomination(contest=contest, title=title, description=description, sectors=list(sectors),
+    nomination = Nomination(contest=contest, title=title.strip(), description=description, sectors=list(sectors),
                             kinds=list(kinds), for_person=for_person, order=order)
     nomination.full_clean()
     nomination.save()
@@ -106,7 +110,7 @@ def add_nomination(*, actor: Actor, contest: Contest, title: str, description: s
 
 @transaction.atomic
 def update_settings(*, actor: Actor, contest: Contest, blind_review: bool, jurors_see_scores: bool,
-                    release_comments: bool, min_reviews: int, advance_top: int) -> Contest:
+                    release_comments: bool, min_reviews: int, advance_top: int, forum_link: str = "") -> Contest:
     require(actor, "manage", contest)
     contest = _locked(Contest, contest)
     before = audit.snapshot(contest, CONTEST_FIELDS)
@@ -116,8 +120,10 @@ def update_settings(*, actor: Actor, contest: Contest, blind_review: bool, juror
         raise ValidationError({"advance_top": "Укажите от 1 до 50 заявок."})
     contest.blind_review, contest.jurors_see_scores = blind_review, jurors_see_scores
     contest.release_comments, contest.min_reviews, contest.advance_top = release_comments, min_reviews, advance_top
+    contest.forum_link = forum_link.strip()
+    contest.full_clean()
     contest.save(update_fields=["blind_review", "jurors_see_scores", "release_comments", "min_reviews",
-                                "advance_top"])
+                                "advance_top", "forum_link"])
     audit.record(actor=actor, action="contest.settings", obj=contest, before=before,
                  after=audit.snapshot(contest, CONTEST_FIELDS))
     return contest

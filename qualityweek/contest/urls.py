@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("contest/", views.contest_index, name="contest_index"),
     path("contest/my/", views.contest_my, name="contest_my"),
+    path("contest/new/", views.contest_create, name="contest_create"),
     path("contest/jury/", views.contest_jury, name="contest_jury"),
     path("contest/jury/applications/<int:pk>/", views.contest_score, name="contest_score"),
     path("contest/jury/applications/<int:pk>/conflict/", views.contest_declare_conflict,
@@ -31,4 +32,5 @@ urlpatterns = [
     path("contest/<int:year>/manage/", views.contest_manage, name="contest_manage"),
     path("contest/<int:year>/phase/", views.contest_phase, name="contest_phase"),
     path("contest/<int:year>/invite/", views.contest_invite, name="contest_invite"),
+    path("contest/<int:year>/nominations/new/", views.contest_nomination_create, name="contest_nomination_create"),
 ]

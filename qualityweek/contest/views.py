@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from qualityweek.campaigns.models import Campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
@@ -23,7 +24,17 @@ from qualityweek.directory.models import Organisation, Region, Role, User
 
 from . import selectors, services
 from .export import build_xlsx
-from .forms import ApplicationForm, ConflictForm, DeclareForm, InviteForm, ReasonForm, ScoreForm, SettingsForm
+from .forms import (
+    ApplicationForm,
+    ConflictForm,
+    ContestForm,
+    DeclareForm,
+    InviteForm,
+    NominationForm,
+    ReasonForm,
+    ScoreForm,
+    SettingsForm,
+)
 from .models import ApplicantConflict, Application, Contest, Nomination, Round, RoundResult, Score
 from .rules import PHASE_MOVES, ROUND_OF
 
@@ -431,7 +442,8 @@ def contest_manage(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "contest/manage.html", {
         "contest": contest, "form": form, "moves": [Contest.Phase(p) for p in PHASE_MOVES[contest.phase]],
         "conflicts": conflicts, "jurors": juror_ids,
-        "counts": Application.objects.filter(contest=contest).values("status").annotate(n=Count("id")),
+        "counts": [(S(row["status"]).label, row["n"]) for row in Application.objects.filter(contest=contest)
+                   .values("status").annotate(n=Count("id")).order_by("status")],
     })
 
 
@@ -488,3 +500,42 @@ def contest_invite(request: HttpRequest, year: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
     return render(request, "contest/invite.html", {"contest": contest, "form": form})
+
+
+@login_required
+def contest_create(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "manage", Contest):
+        raise PermissionDenied
+    years = list(Campaign.objects.filter(contest__isnull=True).order_by("-year").values_list("year", flat=True))
+    form = ContestForm(request.POST or None, years=years)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        campaign = Campaign.objects.get(year=data.pop("year"))
+        try:
+            contest = services.create_contest(actor=Actor.from_request(request), campaign=campaign, **data)
+            messages.success(request, "Конкурс создан. Добавьте номинации и откройте приём заявок.")
+            return redirect("contest_manage", year=contest.year)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "contest/form.html", {"form": form, "title": "Новый конкурс «Лидер качества»"})
+
+
+@login_required
+def contest_nomination_create(request: HttpRequest, year: int) -> HttpResponse:
+    contest = _contest(request, year)
+    if not can(request.user, "manage", contest):
+        raise PermissionDenied
+    form = NominationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_nomination(actor=Actor.from_request(request), contest=contest, title=data["title"],
+                                    description=data["description"], sectors=data["sectors"], kinds=data["kinds"],
+                                    for_person=data["for_person"], fields=data["questions"],
+                                    criteria=data["criteria"])
+            messages.success(request, "Номинация добавлена.")
+            return redirect("contest_detail", year=year)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "contest/form.html", {"form": form, "contest": contest,
+                                                 "title": f"Новая номинация конкурса {contest.year}"})

@@ -55,9 +55,16 @@ def contest(phase: str = Contest.Phase.OPEN, *, close_in_days: int = 10, **setti
 
 
 def nomination(c: Contest, *, for_person: bool = False, title: str = "") -> Nomination:
-    return services.add_nomination(
+    """A nomination added as in preparation, whatever phase the test has put the contest in."""
+    phase = c.phase
+    Contest.objects.filter(pk=c.pk).update(phase=Contest.Phase.DRAFT)
+    c.phase = Contest.Phase.DRAFT
+    n = services.add_nomination(
         actor=Actor.system(), contest=c, title=title or f"Лучшая практика Недели качества {next(_seq)}",
         for_person=for_person, fields=FIELDS, criteria=CRITERIA)
+    Contest.objects.filter(pk=c.pk).update(phase=phase)
+    c.phase = phase
+    return n
 
 
 def application(n: Nomination, org: Organisation, status: str = Application.Status.REGIONAL_REVIEW,

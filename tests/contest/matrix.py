@@ -98,4 +98,6 @@ ROUTES: dict[str, Route] = {
     "contest_phase": Route(kwargs=_year, method="POST", data={"to": "regional_results"},
                            expect=signed_in(403, operator=302)),
     "contest_invite": Route(kwargs=_year, expect=signed_in(403, **CHAIRS)),
+    "contest_create": Route(expect=signed_in(403, operator=200)),
+    "contest_nomination_create": Route(kwargs=_year, expect=signed_in(403, operator=200)),
 }

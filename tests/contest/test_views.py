@@ -184,3 +184,39 @@ def test_reminders_go_out_once_before_the_review_deadline(world, nomination, dja
     assert "осталось оценить 1 из 1" in mail.outbox[0].subject
     assert services.send_reminders(actor=Actor.system(), today=day) == 0
     assert Reminder.objects.filter(juror=world.juror).count() == 1
+
+
+def test_the_operator_creates_a_contest_and_configures_a_nomination(client, world):
+    campaign = h.campaign()
+    client.force_login(world.operator)
+    response = client.post(reverse("contest_create"), {
+        "year": campaign.year, "title": "Лидер качества", "applications_open": "2026-03-01",
+        "applications_close": "2026-02-01", "regional_review_until": "2026-05-01",
+        "regional_results_on": "2026-05-10", "national_review_until": "2026-06-01", "results_on": "2026-06-10"})
+    assert response.status_code == 200
+    assert "должны идти по порядку" in response.content.decode()
+    response = client.post(reverse("contest_create"), {
+        "year": campaign.year, "title": "Лидер качества", "applications_open": "2026-03-01",
+        "applications_close": "2026-04-01", "regional_review_until": "2026-05-01",
+        "regional_results_on": "2026-05-10", "national_review_until": "2026-06-01", "results_on": "2026-06-10"})
+    assert response.status_code == 302
+    contest = Contest.objects.get()
+    url = reverse("contest_nomination_create", args=[contest.year])
+    bad = client.post(url, {"title": "Школа качества",
+                            "questions": "Описание; текст; да; 50-3000\nМасштаб; выбор; да; Город",
+                            "criteria": "Системность; десять; 1-10"})
+    html = bad.content.decode()
+    assert "Строка 2: перечислите варианты" in html
+    assert "Строка 1: вес — целое число" in html
+    assert not contest.nominations.exists()
+    good = client.post(url, {"title": "Школа качества", "sectors": ["education"], "for_person": "",
+                             "questions": "Описание; текст; да; 50-3000\nМасштаб; выбор; да; Город/Регион\n"
+                                          "Презентация; файл; нет; 5",
+                             "criteria": "Системность; 2; 1-10\nМатериалы"})
+    assert good.status_code == 302
+    n = contest.nominations.get()
+    assert n.sectors == ["education"]
+    assert [(f.kind, f.required) for f in n.fields.all()] == [("text", True), ("choice", True), ("file", False)]
+    assert n.fields.get(kind="file").max_size_mb == 5
+    criteria = [(c.title, c.weight, c.scale_max) for c in n.criteria.all()]
+    assert criteria == [("Системность", 2, 10), ("Материалы", 1, 10)]
