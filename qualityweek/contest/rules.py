@@ -1,6 +1,8 @@
 """Who may do what in the contest (see qualityweek.core.permissions).
 
-- the contest: everyone sees an announced one; the operator admin manages it (phases, settings,
+- the contest: who sees what is the scoped selectors' business (``selectors.contests_for``,
+  ``selectors.applications_for``: a foreign or conflicted application is a 404, so there is no
+  ``view`` rule to disagree with them); the operator admin manages it (phases, settings,
   the national jury, confirming conflicts named by applicants); the operator and regional
   coordinators export it;
 - a nomination: an organisation's representative ``apply``s while applications are open;
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qualityweek.core.permissions import allow, public_rule, rule, system_rule
+from qualityweek.core.permissions import allow, rule, system_rule
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Role
 
@@ -56,16 +58,6 @@ def allows(application: Application, action: str) -> bool:
     return action in APPLICATION_ACTIONS.get(application.status, frozenset())
 
 
-@public_rule(Contest, "view")
-def public_view_contest(_: Any, contest: Any) -> bool:
-    return contest.phase != P.DRAFT
-
-
-@rule(Contest, "view")
-def view_contest(user: Any, contest: Any) -> bool:
-    return contest.phase != P.DRAFT or principal(user).is_operator
-
-
 @rule(Contest, "manage")
 def manage_contest(user: Any, _: Any) -> bool:
     return principal(user).is_operator_admin
@@ -94,11 +86,6 @@ def invite_jurors(user: Any, _: Any) -> bool:
 def apply_nomination(user: Any, nomination: Any) -> bool:
     p = principal(user)
     return nomination.contest.phase == P.OPEN and any(Role.ORG_REP in roles for roles in p.organisations.values())
-
-
-@rule(Application, "view")
-def view_application(user: Any, application: Any) -> bool:
-    return selectors.applications_for(user).filter(pk=application.pk).exists()
 
 
 def _applicant(user: Any, application: Any) -> bool:
