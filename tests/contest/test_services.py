@@ -373,3 +373,19 @@ def test_certificate_sources_list_winners_with_their_place(world, contest, nomin
 def test_an_unknown_phase_is_a_message(world, contest):
     with pytest.raises(ValidationError, match="Такого этапа"):
         services.move_phase(actor=Actor(user=world.operator), contest=contest, to="party")
+
+
+def test_an_accepted_jury_invitation_gives_the_contest_scope(world, contest):
+    from qualityweek.directory import services as directory_services
+    from qualityweek.directory.access import principal
+    from qualityweek.directory.models import Invitation
+
+    kirov = Region.objects.get(code="43")
+    inv = services.invite_juror(actor=Actor(user=world.kirov_business), contest=contest, email="new.juror@example.ru",
+                                round_="regional", region=kirov)
+    raw = "T" * 40  # the raw token is only in the e-mail: give the invitation a known one
+    Invitation.objects.filter(pk=inv.pk).update(token_hash=directory_services._token_hash(raw))
+    user = directory_services.accept_invitation(token=raw, last_name="Новикова", first_name="Анна", patronymic="",
+                                                password="Kachestvo-2026!x")
+    assert principal(user).judges(contest.pk, "regional", kirov.pk)
+    assert not principal(user).judges(contest.pk, "national")
