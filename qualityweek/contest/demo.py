@@ -167,7 +167,7 @@ def _applications(contest: Contest, nominations: list[Nomination], regions: dict
             for org in _candidates(n, regions[code], rng, anchors.get(code)):
                 person = rng.choice(PEOPLE) if n.for_person else ""
                 status = rng.choices([S.REGIONAL_REVIEW, S.DRAFT, S.WITHDRAWN], weights=[12, 1, 1])[0]
-                if org in anchors.values():
+                if org in anchors.values() or (code == "43" and n.order == 0):  # the pool KIROV_TASTE describes
                     status = S.REGIONAL_REVIEW
                 answers: dict[str, Any] = {"summary": SUMMARY, "link": f"https://{org.pk}.example.ru/news/quality"}
                 for field in n.fields.filter(kind="number"):

@@ -62,3 +62,36 @@ def test_the_contest_demo(client):
     page = client.get(reverse("contest_winners", args=[year - 1])).content.decode()
     assert "Победитель" in page
     assert "II место" in page
+
+
+def test_the_demo_pages_render(client):
+    _build(seed=2026)
+    year = timezone.localdate().year
+    operator = User.objects.get(email="operator@demo.qualityweek.ru")
+    strict = User.objects.get(email="juror.kirov.strict@demo.qualityweek.ru")
+    national = User.objects.get(email="juror.national@demo.qualityweek.ru")
+    kirov_chair = User.objects.get(email="kirov.business@demo.qualityweek.ru")
+    company = User.objects.get(email="company@demo.qualityweek.ru")
+    current = Contest.objects.get(campaign__year=year)
+    first = current.nominations.get(order=0)
+    pages = {
+        None: [reverse("contest_detail", args=[year]), reverse("contest_winners", args=[year - 1])],
+        operator: [reverse("contest_manage", args=[year]), reverse("contest_chair", args=[year]),
+                   reverse("contest_ranking", args=[year, first.pk, "national", "rf"]),
+                   reverse("contest_export", args=[year])],
+        kirov_chair: [reverse("contest_ranking", args=[year, first.pk, "regional", "43"])],
+        strict: [reverse("contest_jury")],
+        national: [reverse("contest_jury")],
+        company: [reverse("contest_my")],
+    }
+    for user, urls in pages.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 200, (user, url)
+    client.force_login(kirov_chair)
+    page = client.get(reverse("contest_ranking", args=[year, first.pk, "regional", "43"])).content.decode()
+    assert "изменилось" in page  # the normalised place differs from the raw one
+    client.force_login(national)
+    assert "национальный тур" in client.get(reverse("contest_jury")).content.decode()
