@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityweek.campaigns.models import Campaign
@@ -130,7 +131,7 @@ def contest_apply(request: HttpRequest, pk: int) -> HttpResponse:
                              else "Черновик сохранён: его можно дополнять до окончания приёма.")
             return redirect("contest_application", pk=application.pk)
     return render(request, "contest/apply.html", {"form": form, "nomination": nomination, "organisation": organisation,
-                                                  "deadline": nomination.contest.closes_at(organisation.region)})
+                                                  "deadline": nomination.contest.applications_close})
 
 
 @login_required
@@ -147,7 +148,7 @@ def contest_application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("contest_application", pk=saved.pk)
     return render(request, "contest/apply.html", {
         "form": form, "nomination": application.nomination, "organisation": application.organisation,
-        "application": application, "deadline": application.contest.closes_at(application.region)})
+        "application": application, "deadline": application.contest.applications_close})
 
 
 @login_required
@@ -185,7 +186,8 @@ def contest_application(request: HttpRequest, pk: int) -> HttpResponse:
         "comments": _comments(request, application) if applicant else [],
         "conflicts": application.named_conflicts.all() if applicant else [],
         "conflict_form": ConflictForm(), "blind": _blind(request, application),
-        "deadline": application.contest.closes_at(application.region),
+        "deadline": application.contest.applications_close,
+        "closed_here": timezone.now() > application.contest.closes_at(application.region),
         "may_score": can(request.user, "score", application),
     })
 
