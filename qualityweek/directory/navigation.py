@@ -8,7 +8,7 @@ from .access import principal
 from .models import Invitation
 
 PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
-                ("campaign_list", "Кампании")]
+                ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict:
     else:
         more.append(("outreach_letters", "Письма"))
     primary.append(("practice_manage", "Практики"))
+    if p.juries:
+        primary.append(("contest_jury", "Жюри"))
     more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
     if p.is_operator:
         more.append(("outreach_requests", "Обращения"))
@@ -38,5 +40,5 @@ def navigation(request: HttpRequest) -> dict:
         more.append(("campaign_manage", "Управление кампаниями"))
     if can(user, "create", Invitation):
         more.append(("invitation_list", "Приглашения"))
-    more += [("event_list", "Афиша"), ("campaign_list", "Кампании")]
+    more += [("event_list", "Афиша"), ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
     return {"nav_items": primary, "nav_more": more, "principal": p}

@@ -109,6 +109,8 @@ def may_invite(user: Any, *, role: str, region_id: int | None, sector: str, orga
     p = principal(user)
     if p.is_operator_admin:
         return True
+    if role == Role.JUROR:  # a coordinator invites the jury of their own region's round
+        return region_id is not None and any(r == region_id for r, _ in p.regions)
     if role == Role.COORDINATOR or role in (Role.OPERATOR_ADMIN, Role.OPERATOR_EDITOR):
         return False
     if organisation is None:

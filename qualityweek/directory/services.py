@@ -143,8 +143,13 @@ def reopen_organisation(*, actor: Actor, organisation: Organisation) -> Organisa
 
 # --- People and roles ------------------------------------------------------------------------------
 
-def _check_scope(role: str, region: Region | None, sector: str, organisation: Organisation | None) -> None:
-    if role in NATIONAL_ROLES:
+def _check_scope(role: str, region: Region | None, sector: str, organisation: Organisation | None,
+                 contest_id: int | None = None) -> None:
+    if role == Role.JUROR:
+        if contest_id is None or sector or organisation:
+            raise ValidationError("Член жюри приглашается в конкурс (и, возможно, в тур и регион), "
+                                  "а не в организацию.")
+    elif role in NATIONAL_ROLES:
         if region or sector or organisation:
             raise ValidationError("Роль оператора действует по всей России: регион и организацию не указывают.")
     elif role == Role.COORDINATOR:
@@ -161,14 +166,17 @@ def _check_scope(role: str, region: Region | None, sector: str, organisation: Or
 
 @transaction.atomic
 def assign_role(*, actor: Actor, user: User, role: str, region: Region | None = None, sector: str = "",
-                organisation: Organisation | None = None) -> RoleAssignment:
-    _check_scope(role, region, sector, organisation)
+                organisation: Organisation | None = None, contest_id: int | None = None,
+                contest_round: str = "") -> RoleAssignment:
+    _check_scope(role, region, sector, organisation, contest_id)
     existing = RoleAssignment.objects.filter(user=user, role=role, region=region, sector=sector,
-                                             organisation=organisation).first()
+                                             organisation=organisation, contest_id=contest_id,
+                                             contest_round=contest_round).first()
     if existing:
         return existing
     ra = RoleAssignment.objects.create(user=user, role=role, region=region, sector=sector,
-                                       organisation=organisation)
+                                       organisation=organisation, contest_id=contest_id,
+                                       contest_round=contest_round)
     if role == Role.OPERATOR_ADMIN and not user.is_staff:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
@@ -188,11 +196,12 @@ def _token_hash(token: str) -> str:
 @transaction.atomic
 def invite(*, actor: Actor, email: str, role: str, region: Region | None = None, sector: str = "",
            organisation: Organisation | None = None, last_name: str = "", first_name: str = "",
-           patronymic: str = "") -> tuple[Invitation, str]:
+           patronymic: str = "", contest_id: int | None = None, contest_round: str = "") -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link. Returns the invitation and the raw token."""
     email = email.strip().lower()
-    _check_scope(role, region, sector, organisation)
-    require(actor, "send", Invitation(role=role, region=region, sector=sector, organisation=organisation))
+    _check_scope(role, region, sector, organisation, contest_id)
+    require(actor, "send", Invitation(role=role, region=region, sector=sector, organisation=organisation,
+                                      contest_id=contest_id, contest_round=contest_round))
     if organisation is not None and organisation.status != Organisation.Status.ACTIVE:
         raise ValidationError({"organisation": "Приглашать можно только в действующую организацию."})
     if _email_taken(email):
@@ -205,12 +214,14 @@ def invite(*, actor: Actor, email: str, role: str, region: Region | None = None,
     token = secrets.token_urlsafe(32)
     inv = Invitation.objects.create(
         email=email, role=role, region=region, sector=sector, organisation=organisation,
+        contest_id=contest_id, contest_round=contest_round,
         last_name=last_name.strip(), first_name=first_name.strip(), patronymic=patronymic.strip(),
         invited_by=actor.user, token_hash=_token_hash(token),
         expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     audit.record(actor=actor, action="invitation.create", obj=inv, after=audit.snapshot(inv, [
-        "email", "role", "region_id", "sector", "organisation_id", "expires_at"]))
+        "email", "role", "region_id", "sector", "organisation_id", "contest_id", "contest_round",
+        "expires_at"]))
     send_later(
         to=[email], subject="Приглашение на платформу Недели качества",
         template="directory/email/invitation.txt",
@@ -274,7 +285,8 @@ def accept_invitation(*, token: str, last_name: str, first_name: str, patronymic
     inv.accepted_at = timezone.now()
     inv.save(update_fields=["accepted_at"])
     assign_role(actor=Actor(user=inv.invited_by, ip=ip), user=user, role=inv.role, region=inv.region,
-                sector=inv.sector, organisation=inv.organisation)
+                sector=inv.sector, organisation=inv.organisation, contest_id=inv.contest_id,
+                contest_round=inv.contest_round)
     audit.record(actor=actor, action="invitation.accept", obj=inv)
     return user
 
