@@ -31,7 +31,8 @@ def navigation(request: HttpRequest) -> dict:
     else:
         more.append(("outreach_letters", "Письма"))
     primary.append(("practice_manage", "Практики"))
-    more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
+    more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы"),
+             ("certificate_list", "Сертификаты")]
     if p.is_operator:
         more.append(("outreach_requests", "Обращения"))
     if p.is_operator_admin:  # campaigns sit above the directory: the rule is campaigns.rules.manage_campaign
