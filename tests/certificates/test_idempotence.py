@@ -51,7 +51,8 @@ def _check(players: dict) -> None:
     numbers = list(Certificate.objects.values_list("number_text", flat=True))
     assert len(numbers) == len(set(numbers)), "a number issued twice"
     for cert in Certificate.objects.filter(status="revoked"):
-        assert cert.revoked_at is not None and cert.revoke_reason
+        assert cert.revoked_at is not None
+        assert cert.revoke_reason
 
 
 @pytest.mark.django_db(transaction=False)
