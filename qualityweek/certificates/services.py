@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -160,9 +160,10 @@ def _changed(cert: Certificate, holder: Holder) -> bool:
 
 
 @transaction.atomic
-def _issue_one(*, actor: Actor, source: Source, subject_id: int, holder: Holder, identity: Identity) -> tuple[str, int]:
+def _issue_one(*, actor: Actor, source: Source, subject_id: int, holder: Holder, identity: Identity,
+               at: dt.datetime | None = None) -> tuple[str, int]:
     """Issue to one holder: ("unchanged" | "created" | "reissued", the valid certificate's id)."""
-    now = timezone.now()
+    now = at or timezone.now()
     existing = (Certificate.objects.select_for_update(of=("self",))
                 .filter(source=source.code, subject_id=subject_id, holder_key=holder.key[:100],
                         status=Certificate.Status.VALID).first())
@@ -186,12 +187,14 @@ def _issue_one(*, actor: Actor, source: Source, subject_id: int, holder: Holder,
     return ("reissued" if existing is not None else "created"), cert.pk
 
 
-def issue_one(*, actor: Actor, source: Source, subject_id: int, holder: Holder, identity: Identity) -> tuple[str, int]:
+def issue_one(*, actor: Actor, source: Source, subject_id: int, holder: Holder, identity: Identity,
+              at: dt.datetime | None = None) -> tuple[str, int]:
     """``_issue_one`` in its own transaction, run again when a concurrent issue won a race on a number
     or on the one-valid constraint (the rerun then finds its certificate and leaves it alone)."""
     for attempt in range(4):
         try:
-            return _issue_one(actor=actor, source=source, subject_id=subject_id, holder=holder, identity=identity)
+            return _issue_one(actor=actor, source=source, subject_id=subject_id, holder=holder, identity=identity,
+                              at=at)
         except IntegrityError:
             if attempt == 3:
                 raise
@@ -208,10 +211,13 @@ def check_issue(*, actor: Actor, source_code: str, subject: Subject) -> Source:
 
 
 def issue(*, actor: Actor, source_code: str, subject: Subject,
-          progress: Callable[[int, int], None] | None = None) -> IssueResult:
+          progress: Callable[[int, int], None] | None = None, at: dt.datetime | None = None) -> IssueResult:
     """Issue to every holder of the source within the scope (each holder in its own transaction, so a
     long issue never holds locks for long and a crash keeps what was issued; running it again
-    continues where it stopped)."""
+    continues where it stopped). ``at`` dates the new certificates (the demo's past campaign); only
+    the system may give it."""
+    if at is not None and not actor.is_system:
+        raise PermissionDenied("Дату выдачи задаёт только система.")
     source = check_issue(actor=actor, source_code=source_code, subject=subject)
     holders = holders_of(source, subject)
     identity = identity_of(source, subject.subject_id, timezone.localdate())
@@ -219,7 +225,7 @@ def issue(*, actor: Actor, source_code: str, subject: Subject,
     ids = []
     for n, holder in enumerate(holders, start=1):
         outcome, pk = issue_one(actor=actor, source=source, subject_id=subject.subject_id, holder=holder,
-                                identity=identity)
+                                identity=identity, at=at)
         setattr(result, outcome, getattr(result, outcome) + 1)
         ids.append(pk)
         if progress is not None:
