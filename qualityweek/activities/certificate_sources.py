@@ -22,8 +22,10 @@ from .models import Activity
 
 
 def _campaigns() -> Iterable[tuple[int, str]]:
+    """Announced campaigns with at least one approved activity (past years' totals alone issue nothing)."""
+    approved = Activity.objects.filter(status=Activity.Status.APPROVED).values("campaign_id")
     return [(c.pk, f"Неделя качества {c.year}")
-            for c in Campaign.objects.exclude(phase=Campaign.Phase.DRAFT).order_by("-year")]
+            for c in Campaign.objects.exclude(phase=Campaign.Phase.DRAFT).filter(pk__in=approved).order_by("-year")]
 
 
 def _year(campaign_id: int) -> int | None:

@@ -49,6 +49,7 @@ class CopyPart:
     date: str  # «12 ноября 2026 г.»
     number: str
     url: str
+    revoked: str = ""  # «Отозван 5 декабря 2026 г.» stamped across a revoked certificate's copy
 
 
 @dataclass(frozen=True)

@@ -318,7 +318,9 @@ def document_for(cert: Certificate) -> render.Document:
         signer_position=cert.signer_position, signer_name=cert.signer_name)
     day = timezone.localtime(cert.issued_at).date()
     copy = render.CopyPart(lead=s.lead, holder=cert.holder_printed, place=cert.place, reason=cert.reason,
-                           date=date_ru(day), number=cert.number_text, url=verify_url(cert))
+                           date=date_ru(day), number=cert.number_text, url=verify_url(cert),
+                           revoked=(f"Отозван {date_ru(timezone.localtime(cert.revoked_at).date())}"
+                                    if cert.revoked_at is not None else ""))
     return render.Document(kind=kind, copy=copy, day=day)
 
 

@@ -175,6 +175,7 @@ def test_pdf_holds_holder_number_and_verification_link(world, campaign, kirov):
     assert services.verify_url(cert) in text
     assert "БЛАГОДАРСТВЕННОЕ ПИСЬМО" in text
     assert "Россия — страна со Знаком качества" in text
+    assert "ОТОЗВАН" not in text
 
 
 def test_issue_job_writes_a_zip_of_every_certificate(world, campaign, kirov, django_capture_on_commit_callbacks):

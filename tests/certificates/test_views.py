@@ -152,3 +152,11 @@ def test_zip_of_the_filtered_list(client, world, issued, django_capture_on_commi
     job.refresh_from_db()
     with zipfile.ZipFile(settings.MEDIA_ROOT / job.result_file) as z:
         assert sorted(z.namelist()) == sorted(f"{c.number_text}.pdf" for c in Certificate.objects.all())
+
+
+def test_a_revoked_certificates_pdf_says_so(client, world, issued):
+    services.revoke(actor=Actor(user=world.operator), certificate=issued, reason="Ошибка")
+    client.force_login(world.operator)
+    response = client.get(reverse("certificate_pdf", args=[issued.pk]))
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "ОТОЗВАН" in text
