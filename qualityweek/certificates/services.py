@@ -36,7 +36,7 @@ from qualityweek.core.permissions import can, require
 from qualityweek.core.text import date_ru, strip_control
 
 from . import render
-from .kinds import ISSUER, SIGNER_NAME, SIGNER_POSITION, format_number, spec
+from .kinds import ISSUER, SIGNER_NAME, SIGNER_POSITION, SPECS, format_number, spec
 from .models import Certificate, NumberRegister
 from .morph import dative
 from .rules import IssueScope, allows
@@ -54,6 +54,8 @@ def source_for(code: str) -> Source:
     source = SOURCES.get(code)
     if source is None:
         raise ValidationError({"source": "Такого источника сертификатов нет."})
+    if source.kind not in SPECS:
+        raise ValidationError({"source": f"Источник «{source.label}» выдаёт неизвестный вид документа."})
     return source
 
 

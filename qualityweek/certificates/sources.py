@@ -44,7 +44,9 @@ class Subject:
 @dataclass(frozen=True)
 class Source:
     code: str  # "activities.participation", "forum.attendance", "contest.winners", "quizzes.players"…
-    kind: str  # the certificate kind it issues (certificates.models.Certificate.Kind)
+    # The certificate kind it issues (certificates.kinds.Kind): "participation", "thanks",
+    # "forum_attendance", "contest_diploma", "contest_participant", "quiz_players".
+    kind: str
     label: str  # Russian, shown where a person picks what to issue
     holders: Callable[[Subject], Iterable[Holder]]
     # The subjects a person may pick from: (id, Russian label) pairs; the source filters by scope.

@@ -25,6 +25,9 @@ def issue_task(*, job_id: str, source_code: str, subject: dict[str, Any], user_i
         result = services.issue(actor=_actor(user_id), source_code=source_code, subject=Subject(**subject),
                                 progress=lambda done, total: progress.step(done, 2 * total, "Выдача сертификатов"))
         total = len(result.ids)
+        if not total:
+            progress.finish(message="Некому выдавать: в выбранной области получателей нет.")
+            return 0
         relative, path = services.zip_path(progress.job)
         services.write_zip(services.in_order(result.ids), path, total=total,
                            progress=lambda done, _: progress.step(total + done, 2 * total, "Сборка архива PDF"))

@@ -192,3 +192,13 @@ def test_issue_job_writes_a_zip_of_every_certificate(world, campaign, kirov, dja
         pdf = PdfReader(io.BytesIO(z.read(names[0])))
         assert "Действителен" not in pdf.pages[0].extract_text()  # the page says it, not the paper
         assert "/c/" in pdf.pages[0].extract_text()
+
+
+def test_an_issue_with_nobody_to_issue_to_says_so(world, players, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start_issue(actor=Actor(user=world.operator), source_code="tests.players",
+                                   subject=Subject(subject_id=1))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.message == "Некому выдавать: в выбранной области получателей нет."
+    assert not job.result_file
