@@ -158,7 +158,8 @@ def main() -> None:
     s = result["samples"]
     print(f"ZIP of {result['count']} PDF ({result['size'] / 1e6:.0f} MB) streamed to disk in {result['seconds']:.1f} s "
           f"= {result['count'] / result['seconds']:.0f} PDF/s; RSS after 1: {s.get(1, 0) / 1024:.0f} MB, "
-          f"after 1,000: {s.get(1000, 0) / 1024:.0f} MB, at the end: {s.get(result['count'], 0) / 1024:.0f} MB; "
+          f"after 1,000: {s.get(1000, 0) / 1024:.0f} MB, half-way: {s.get(result['count'] // 2, 0) / 1024:.0f} MB, "
+          f"at the end: {s.get(result['count'], 0) / 1024:.0f} MB; "
           f"peak RSS {result['peak_kb'] / 1024:.0f} MB")
     print(f"load average after: {loadavg()}")
 
