@@ -212,7 +212,7 @@ def _scoped_reads() -> dict[type, Callable[[Any, Any], bool]]:
             return False
         return True
 
-    return {
+    reads = {
         Region: in_(directory_selectors.regions_for),
         Organisation: in_(directory_selectors.organisations_for),
         Activity: in_(activity_selectors.activities_for),
@@ -224,6 +224,9 @@ def _scoped_reads() -> dict[type, Callable[[Any, Any], bool]]:
         Material: in_(outreach_selectors.materials_for),
         Request: in_(outreach_selectors.requests_for),
     }
+    for module in APP_MATRICES:  # an app's matrix module may add SCOPED_READS beside its ROUTES
+        reads.update(getattr(module, "SCOPED_READS", {}))
+    return reads
 
 
 def test_every_model_with_a_view_rule_has_a_scoped_read():

@@ -7,4 +7,4 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Мероприятия и отчёты"
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401
+        from . import certificate_sources, rules  # noqa: F401

@@ -5,3 +5,6 @@ class CertificatesConfig(AppConfig):
     name = "qualityweek.certificates"
     label = "certificates"
     verbose_name = "Сертификаты и дипломы"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401

@@ -44,11 +44,23 @@ class Subject:
 @dataclass(frozen=True)
 class Source:
     code: str  # "activities.participation", "forum.attendance", "contest.winners", "quizzes.players"…
-    kind: str  # the certificate kind it issues (certificates.models.Certificate.Kind)
+    # The certificate kind it issues (certificates.kinds.Kind): "participation", "thanks",
+    # "forum_attendance", "contest_diploma", "contest_participant", "quiz_players".
+    kind: str
     label: str  # Russian, shown where a person picks what to issue
     holders: Callable[[Subject], Iterable[Holder]]
     # The subjects a person may pick from: (id, Russian label) pairs; the source filters by scope.
     subjects: Callable[[], Iterable[tuple[int, str]]] | None = None
+    # The campaign year a subject belongs to (its identity and motto are printed); None: the issue year.
+    campaign_year: Callable[[int], int | None] | None = None
+
+
+def subject_label(source: Source, subject_id: int) -> str:
+    """The Russian label of a subject as its source lists it, or an empty string."""
+    for pk, label in (source.subjects() if source.subjects is not None else ()):
+        if pk == subject_id:
+            return label
+    return ""
 
 
 SOURCES: dict[str, Source] = {}

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from qualityweek.core.permissions import can
 
 from .access import principal
-from .models import Invitation
+from .models import Invitation, Role
 
 PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
                 ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
@@ -34,6 +34,9 @@ def navigation(request: HttpRequest) -> dict:
     if p.juries:
         primary.append(("contest_jury", "Жюри"))
     more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
+    if p.is_operator or p.is_coordinator or any(Role.ORG_REP in r for r in p.organisations.values()):
+        more.append(("certificate_list", "Сертификаты"))  # who may issue: certificates.rules.open_issue_form
+    more.append(("certificate_mine", "Мои сертификаты"))
     if p.is_operator:
         more.append(("outreach_requests", "Обращения"))
     if p.is_operator_admin:  # campaigns sit above the directory: the rule is campaigns.rules.manage_campaign
