@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from qualityweek.certificates.sources import Holder, Subject
@@ -48,11 +49,10 @@ def staffed_forum(user: Any, pk: int) -> Forum:
 
 
 def managed_forum(user: Any, pk: int) -> Forum:
+    """A forum the operator manages; anybody else is refused (403) on a forum they can see."""
+    forum = forum_for(user, pk)
     if not principal(user).is_operator:
-        raise Http404
-    forum = Forum.objects.filter(pk=pk).first()
-    if forum is None:
-        raise Http404
+        raise PermissionDenied
     return forum
 
 

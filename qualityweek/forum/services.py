@@ -380,9 +380,9 @@ def validate_answers(forum: Forum, answers: dict[str, Any]) -> tuple[dict[str, A
             else:
                 clean[str(q.pk)] = value
         elif q.kind == Question.Kind.ORGANISATION:
-            org = Organisation.objects.filter(pk=_int(value), status=Organisation.Status.ACTIVE).first()
+            org = find_organisation(value)
             if org is None:
-                errors[key] = "Выберите организацию из справочника."
+                errors[key] = "Организация не найдена в справочнике: укажите ИНН или точное название."
             else:
                 clean[str(q.pk)] = {"id": org.pk, "name": org.name}
         else:
@@ -392,6 +392,17 @@ def validate_answers(forum: Forum, answers: dict[str, Any]) -> tuple[dict[str, A
             else:
                 clean[str(q.pk)] = {"id": region.pk, "name": region.name}
     return clean, errors
+
+
+def find_organisation(value: Any) -> Organisation | None:
+    """An active organisation by its INN or exact name (an id from code)."""
+    active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+    if isinstance(value, int):
+        return active.filter(pk=value).first()
+    text = str(value).strip()
+    if text.isdigit() and len(text) in {10, 12}:
+        return active.filter(inn=text).first()
+    return active.filter(name__iexact=text).first()
 
 
 def _int(value: Any) -> int:
