@@ -8,7 +8,7 @@ from .access import principal
 from .models import Invitation
 
 PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
-                ("campaign_list", "Кампании")]
+                ("forum_programme", "Форум"), ("campaign_list", "Кампании")]
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -38,5 +38,5 @@ def navigation(request: HttpRequest) -> dict:
         more.append(("campaign_manage", "Управление кампаниями"))
     if can(user, "create", Invitation):
         more.append(("invitation_list", "Приглашения"))
-    more += [("event_list", "Афиша"), ("campaign_list", "Кампании")]
+    more += [("event_list", "Афиша"), ("forum_programme", "Форум"), ("campaign_list", "Кампании")]
     return {"nav_items": primary, "nav_more": more, "principal": p}

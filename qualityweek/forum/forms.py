@@ -8,7 +8,7 @@ from django import forms
 
 from qualityweek.directory.models import Region
 
-from .models import Forum, Question, Session, Venue
+from .models import Day, Forum, Question, Session, Venue
 
 
 def _regions() -> Any:
@@ -122,8 +122,8 @@ class HallForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    day = forms.ModelChoiceField(label="День", queryset=None)  # type: ignore[arg-type]
-    venue = forms.ModelChoiceField(label="Зал", queryset=None)  # type: ignore[arg-type]
+    day: forms.ModelChoiceField[Day] = forms.ModelChoiceField(label="День", queryset=Day.objects.none())
+    venue: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(label="Зал", queryset=Venue.objects.none())
     starts_at = forms.DateTimeField(label="Начало", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label="Окончание", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     title = forms.CharField(label="Название", max_length=300)

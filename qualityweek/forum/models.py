@@ -260,6 +260,9 @@ class Consent(models.Model):
         verbose_name_plural = "согласия"
         constraints = [models.UniqueConstraint(fields=["registration", "kind"], name="consent_once_per_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, версия {self.document_version}"
+
 
 class Ticket(models.Model):
     """The ticket of a confirmed registration: a random code (QR and typed), checked in once."""
@@ -296,3 +299,6 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["made_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Предложение до {self.expires_at:%d.%m.%Y %H:%M}"

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from qualityweek.certificates.sources import Holder, Subject

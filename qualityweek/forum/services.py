@@ -67,7 +67,8 @@ def display_code(code: str) -> str:
 def link_token(registration: Registration) -> str:
     """The personal link's token: an HMAC of the registration's stored secret (the database alone
     does not give the link away)."""
-    return salted_hmac("forum.registration", f"{registration.pk}:{registration.secret}", algorithm="sha256").hexdigest()[:40]
+    value = f"{registration.pk}:{registration.secret}"
+    return salted_hmac("forum.registration", value, algorithm="sha256").hexdigest()[:40]
 
 
 def token_matches(registration: Registration, token: str) -> bool:
@@ -234,7 +235,7 @@ def add_venue(*, actor: Actor, forum: Forum, kind: str, name: str, address: str 
 
 @transaction.atomic
 def add_session(*, actor: Actor, day: Day, venue: Venue, starts_at: dt.datetime, ends_at: dt.datetime, title: str,
-                speakers: str = "", description: str = "", format: str = Session.Format.IN_PERSON,  # noqa: A002
+                speakers: str = "", description: str = "", format: str = Session.Format.IN_PERSON,
                 capacity: int | None = None) -> Session:
     require(actor, "manage", day.forum)
     errors = {}
@@ -366,7 +367,7 @@ def validate_answers(forum: Forum, answers: dict[str, Any]) -> tuple[dict[str, A
     errors: dict[str, str] = {}
     for q in forum.questions.all():
         key = f"q_{q.pk}"
-        value = answers.get(str(q.pk), answers.get(q.pk, ""))
+        value = answers.get(str(q.pk), "")
         value = value.strip() if isinstance(value, str) else value
         if value in ("", None):
             if q.required:

@@ -90,19 +90,18 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     venues = services.allowed_venues(session)
     form = RegistrationForm(request.POST or None, forum=forum, session=session, venues=venues,
                             initial=_initial(request))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                registration, token = services.register(
-                    actor=Actor.from_request(request), forum=forum, session=session, venue=form.cleaned_data["venue"],
-                    applicant=services.Applicant(name=form.cleaned_data["name"], email=form.cleaned_data["email"],
-                                                 region=form.cleaned_data["region"], answers=form.answers()),
-                    consent=form.cleaned_data["consent"], partners_consent=form.cleaned_data["partners_consent"],
-                    waitlist_ok=form.cleaned_data["waitlist_ok"])
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return redirect("forum_registration", pk=registration.pk, token=token)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration, token = services.register(
+                actor=Actor.from_request(request), forum=forum, session=session, venue=form.cleaned_data["venue"],
+                applicant=services.Applicant(name=form.cleaned_data["name"], email=form.cleaned_data["email"],
+                                             region=form.cleaned_data["region"], answers=form.answers()),
+                consent=form.cleaned_data["consent"], partners_consent=form.cleaned_data["partners_consent"],
+                waitlist_ok=form.cleaned_data["waitlist_ok"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("forum_registration", pk=registration.pk, token=token)
     return render(request, "forum/register.html", {"form": form, "session": session, "forum": forum})
 
 
@@ -110,7 +109,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"waitlist_ok": True}
-    return {"name": user.full_name, "email": user.email, "waitlist_ok": True}  # type: ignore[union-attr]
+    return {"name": user.full_name, "email": user.email, "waitlist_ok": True}
 
 
 def _by_link(pk: int, token: str) -> Registration:
@@ -151,7 +150,7 @@ def registration_edit(request: HttpRequest, pk: int, token: str) -> HttpResponse
         else:
             messages.success(request, "Изменения сохранены.")
     else:
-        messages.error(request, "Проверьте поля: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "Проверьте поля: " + "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("forum_registration", pk=pk, token=token)
 
 

@@ -28,14 +28,17 @@ def test_registration_confirms_holds_a_seat_issues_a_ticket_and_records_consent(
     ticket = Ticket.objects.get(registration=r)
     assert len(ticket.code) == 12
     consent = Consent.objects.get(registration=r)
-    assert consent.kind == "personal_data" and consent.ip == "10.0.0.1"
+    assert consent.kind == "personal_data"
+    assert consent.ip == "10.0.0.1"
     assert consent.text_sha256 == services.consent_hash(forum.consent_text)
     assert not Consent.objects.filter(kind="partners").exists()
     # The ticket e-mail went out with its PDF and the iCal file.
     sent = [m for m in django_mail.outbox if "билет" in m.subject]
-    assert sent and sent[0].to == ["anna@example.ru"]
+    assert sent
+    assert sent[0].to == ["anna@example.ru"]
     names = [a[0] for a in sent[0].attachments]
-    assert any(n.endswith(".pdf") for n in names) and "forum.ics" in names
+    assert any(n.endswith(".pdf") for n in names)
+    assert "forum.ics" in names
     assert sent[0].attachments[0][1][:4] == b"%PDF"
 
 
@@ -74,7 +77,8 @@ def test_full_session_waitlists_and_a_cancellation_makes_an_offer(world, django_
         services.cancel(actor=Actor.public(None), registration=a)
     c.refresh_from_db()
     d.refresh_from_db()
-    assert c.status == S.OFFERED and d.status == S.WAITLISTED
+    assert c.status == S.OFFERED
+    assert d.status == S.WAITLISTED
     assert any("освободилось место" in m.subject and m.to == ["c@example.ru"] for m in django_mail.outbox)
     assert plenary(forum).taken == 2
     # The offer lapses: the periodic job moves it on to d, and running it again changes nothing.
@@ -83,10 +87,12 @@ def test_full_session_waitlists_and_a_cancellation_makes_an_offer(world, django_
     assert services.expire_offers(now=later) == 0
     c.refresh_from_db()
     d.refresh_from_db()
-    assert c.status == S.EXPIRED and d.status == S.OFFERED
+    assert c.status == S.EXPIRED
+    assert d.status == S.OFFERED
     services.accept_offer(actor=Actor.public(None), registration=d)
     d.refresh_from_db()
-    assert d.status == S.CONFIRMED and Ticket.objects.filter(registration=d).exists()
+    assert d.status == S.CONFIRMED
+    assert Ticket.objects.filter(registration=d).exists()
     assert list(Offer.objects.values_list("registration__email", "outcome")) == [("c@example.ru", "expired"),
                                                                                    ("d@example.ru", "accepted")]
     assert plenary(forum).taken == 2
@@ -100,7 +106,8 @@ def test_approval_by_the_registrants_coordinator_and_decline_with_reason(world):
     forum = make_forum(world.operator, approval=True)
     kirov = f.region("43")
     r = sign(forum, "a@example.ru", region=kirov)
-    assert r.status == S.PENDING and plenary(forum).taken == 1
+    assert r.status == S.PENDING
+    assert plenary(forum).taken == 1
     with pytest.raises(PermissionDenied):
         services.approve(actor=Actor(user=world.moscow_edu), registration=r)
     services.approve(actor=Actor(user=world.kirov_edu), registration=r)
@@ -115,7 +122,8 @@ def test_approval_by_the_registrants_coordinator_and_decline_with_reason(world):
         services.decline(actor=Actor(user=world.operator), registration=r, reason=" ")
     services.decline(actor=Actor(user=world.operator), registration=r, reason="Нет мест для вашей организации.")
     r.refresh_from_db()
-    assert r.status == S.DECLINED and plenary(forum).taken == 0
+    assert r.status == S.DECLINED
+    assert plenary(forum).taken == 0
 
 
 def test_coordinator_registers_the_venue_and_a_delegation_of_twelve(world, forum):
@@ -130,7 +138,8 @@ def test_coordinator_registers_the_venue_and_a_delegation_of_twelve(world, forum
                                          address="x", capacity=1, contact="x", connection="x")
     r = sign(forum, "kirov.edu@example.ru", session=regional_session(forum), venue=venue, actor=coordinator,
              kind="delegation", adults=12, region=kirov)
-    assert r.status == S.CONFIRMED and r.seats == 12
+    assert r.status == S.CONFIRMED
+    assert r.seats == 12
     venue.refresh_from_db()
     assert venue.taken == 12
     assert regional_session(forum).taken == 0  # the hall's quota is not touched
@@ -150,9 +159,12 @@ def test_check_in_once_then_refused_with_the_time_of_the_first(world, forum):
     first = services.check_in(actor=staff, forum=forum, code=code)
     assert first.ok
     second = services.check_in(actor=staff, forum=forum, code=code)
-    assert not second.ok and "уже отмечен" in second.message and second.first_at == first.first_at
+    assert not second.ok
+    assert "уже отмечен" in second.message
+    assert second.first_at == first.first_at
     forged = services.check_in(actor=staff, forum=forum, code="ABCD-EFGH-JKLM")
-    assert not forged.ok and "не найден" in forged.message
+    assert not forged.ok
+    assert "не найден" in forged.message
     counts = services.sync_offline(actor=staff, forum=forum, entries=[{"code": r.ticket.code, "at": "x"},
                                                                        {"code": "zzz"}])
     assert counts == {"accepted": 0, "duplicate": 1, "refused": 1}
@@ -190,4 +202,5 @@ def test_reminders_go_once_with_ical(forum):
     assert len(django_mail.outbox) == 2
     assert django_mail.outbox[0].attachments[0][0] == "forum.ics"
     r.refresh_from_db()
-    assert r.reminded_day_at and r.reminded_hour_at
+    assert r.reminded_day_at
+    assert r.reminded_hour_at
