@@ -456,10 +456,12 @@ def _validate_target(forum: Forum, session: Session, venue: Venue) -> dict[str, 
 
 @atomic_retrying
 def register(*, actor: Actor, forum: Forum, session: Session, venue: Venue, applicant: Applicant,
-             consent: bool, partners_consent: bool = False, waitlist_ok: bool = True) -> tuple[Registration, str]:
+             consent: bool, partners_consent: bool = False, waitlist_ok: bool = True,
+             notify: bool = True) -> tuple[Registration, str]:
     """Register a person (or a group, or a delegation). Returns the registration and its personal
     link's token. Seats are held at once when free and nobody waits; otherwise the person joins the
-    waiting list (or, without ``waitlist_ok``, gets the message that the session is full)."""
+    waiting list (or, without ``waitlist_ok``, gets the message that the session is full).
+    ``notify=False`` (the demo) sends neither the confirmation nor the ticket e-mail."""
     require(actor, "register", forum, "Регистрация на форум сейчас закрыта.")
     _validate_kind(actor, forum, applicant)
     errors = _validate_person(applicant)
@@ -502,10 +504,11 @@ def register(*, actor: Actor, forum: Forum, session: Session, venue: Venue, appl
         raise ValidationError({"email": f"{email} уже зарегистрирован(а) на эту сессию."}) from exc
     _record_consents(actor, forum, registration, partners_consent, now)
     if registration.status == S.CONFIRMED:
-        _issue_ticket(registration)
+        _issue_ticket(registration, notify=notify)
     audit.record(actor=actor, action="forum.registration.created", obj=registration,
                  after=audit.snapshot(registration, ["status", "kind", "seats", "session_id", "venue_id"]))
-    _mail_registered(registration)
+    if notify:
+        _mail_registered(registration)
     return registration, link_token(registration)
 
 
@@ -529,7 +532,7 @@ def _record_consents(actor: Actor, forum: Forum, registration: Registration, par
     Consent.objects.bulk_create(rows)
 
 
-def _issue_ticket(registration: Registration) -> Ticket:
+def _issue_ticket(registration: Registration, *, notify: bool = True) -> Ticket:
     ticket = Ticket.objects.filter(registration=registration).first()
     if ticket is not None:
         return ticket
@@ -539,7 +542,8 @@ def _issue_ticket(registration: Registration) -> Ticket:
                 ticket = Ticket.objects.create(registration=registration, code=new_ticket_code())
         except IntegrityError:
             continue
-        jobs.enqueue_on_commit("qualityweek.forum.tasks.send_ticket_task", registration_id=registration.pk)
+        if notify:
+            jobs.enqueue_on_commit("qualityweek.forum.tasks.send_ticket_task", registration_id=registration.pk)
         return ticket
     raise RuntimeError("Could not draw a unique ticket code")
 

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from qualityweek.campaigns import demo as campaigns_demo
+from qualityweek.core.demo import DemoContext
+from qualityweek.directory import demo as directory_demo
+from qualityweek.forum import demo
+from qualityweek.forum.models import Forum, Registration, Ticket, Venue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_forum_has_every_state_and_a_full_session():
+    ctx = DemoContext(seed=3, organisations=200, today=timezone.localdate(), on_progress=lambda *a: None)
+    directory_demo.build(ctx)
+    campaigns_demo.build(ctx)
+    counts = demo.build(ctx)
+    forum = Forum.objects.get()
+    assert forum.days.count() == 3
+    assert forum.days.filter(is_regional=True).count() == 1
+    assert Venue.objects.filter(kind="regional").count() == 20
+    assert not Venue.objects.filter(kind="regional", region__code="43").exists()  # left for Kirov's coordinator
+    statuses = set(Registration.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Registration.Status}
+    assert counts["регистраций на форум"] >= 200
+    full = forum.sessions.get(capacity=20)
+    assert full.taken == 20
+    assert Registration.objects.filter(session=full, status="waitlisted").exists()
+    assert Ticket.objects.filter(checked_in_at__isnull=False).exists()
+    assert Registration.objects.filter(joined_at__isnull=False).exists()
+    assert set(Registration.objects.values_list("kind", flat=True)) >= {"individual", "group"}
