@@ -480,36 +480,50 @@ def register(*, actor: Actor, forum: Forum, session: Session, venue: Venue, appl
                                 adults=applicant.adults if applicant.kind != K.INDIVIDUAL else 0,
                                 seats=seats_for(applicant.kind, applicant.pupils, applicant.adults),
                                 answers=answers, secret=secrets.token_hex(16), join_token=secrets.token_urlsafe(32))
-    holder = _lock_holder(holder_of(registration))
+    holder = holder_of(registration)
     if holder.capacity is not None and registration.seats > holder.capacity:
         raise ValidationError({"adults": f"В заявке {registration.seats} чел., а на площадке всего "
                                          f"{holder.capacity} мест."})
     if _already(registration):
         raise ValidationError({"email": f"{email} уже зарегистрирован(а) на эту сессию. "
                                         "Заявка есть в личном кабинете или в письме с билетом."})
-    now = timezone.now()
-    if _fits(holder, registration.seats) and not queue_of(holder).exists():
-        _take(holder, registration.seats)
-        registration.status = S.PENDING if forum.requires_approval else S.CONFIRMED
-    elif waitlist_ok:
-        registration.status = S.WAITLISTED
-        registration.queued_at = now
-    else:
-        raise ValidationError({"session": "Мест на эту сессию нет. Отметьте «Встать в лист ожидания», "
-                                          "и мы предложим место, как только оно освободится."})
+    # Everything that does not depend on the seats is written first, so the holder's row lock (taken
+    # last) is held for a handful of statements only. The row starts as waitlisted (an active
+    # status: the unique constraint refuses a parallel double registration here).
+    registration.status = S.WAITLISTED
+    registration.queued_at = timezone.now()
     try:
         with transaction.atomic():
             registration.save()
     except IntegrityError as exc:  # the same person in a parallel request
         raise ValidationError({"email": f"{email} уже зарегистрирован(а) на эту сессию."}) from exc
-    _record_consents(actor, forum, registration, partners_consent, now)
-    if registration.status == S.CONFIRMED:
-        _issue_ticket(registration, notify=notify)
+    _record_consents(actor, forum, registration, partners_consent, registration.queued_at)
+    _new_ticket(registration)
+    _seat(holder, registration, waitlist_ok=waitlist_ok)
     audit.record(actor=actor, action="forum.registration.created", obj=registration,
                  after=audit.snapshot(registration, ["status", "kind", "seats", "session_id", "venue_id"]))
+    if registration.status == S.CONFIRMED and notify:
+        jobs.enqueue_on_commit("qualityweek.forum.tasks.send_ticket_task", registration_id=registration.pk)
     if notify:
         _mail_registered(registration)
     return registration, link_token(registration)
+
+
+def _seat(holder: Holder, registration: Registration, *, waitlist_ok: bool) -> None:
+    """Under the holder's row lock: seats when they are free and nobody waits ahead, else the queue."""
+    holder = _lock_holder(holder)
+    ahead = queue_of(holder).exclude(pk=registration.pk).exists()
+    if _fits(holder, registration.seats) and not ahead:
+        _take(holder, registration.seats)
+        registration.status = S.PENDING if registration.forum.requires_approval else S.CONFIRMED
+        registration.queued_at = None
+    elif waitlist_ok:
+        registration.queued_at = timezone.now()  # the queue's order is the order of the lock
+    else:
+        raise ValidationError({"session": "Мест на эту сессию нет. Отметьте «Встать в лист ожидания», "
+                                          "и мы предложим место, как только оно освободится."})
+    Registration.objects.filter(pk=registration.pk).update(status=registration.status,
+                                                           queued_at=registration.queued_at)
 
 
 def _already(registration: Registration) -> bool:
@@ -532,20 +546,23 @@ def _record_consents(actor: Actor, forum: Forum, registration: Registration, par
     Consent.objects.bulk_create(rows)
 
 
-def _issue_ticket(registration: Registration, *, notify: bool = True) -> Ticket:
-    ticket = Ticket.objects.filter(registration=registration).first()
-    if ticket is not None:
-        return ticket
+def _new_ticket(registration: Registration) -> Ticket:
+    """Every registration gets its code at once; it opens the door only while the registration is confirmed."""
     for _ in range(5):
         try:
             with transaction.atomic():
-                ticket = Ticket.objects.create(registration=registration, code=new_ticket_code())
+                return Ticket.objects.create(registration=registration, code=new_ticket_code())
         except IntegrityError:
-            continue
-        if notify:
-            jobs.enqueue_on_commit("qualityweek.forum.tasks.send_ticket_task", registration_id=registration.pk)
-        return ticket
+            continue  # 60 random bits: a clash is astronomically rare, but never a 500
     raise RuntimeError("Could not draw a unique ticket code")
+
+
+def _issue_ticket(registration: Registration, *, notify: bool = True) -> Ticket:
+    """A registration has just become confirmed: its ticket (made now if it predates tickets) goes out."""
+    ticket = Ticket.objects.filter(registration=registration).first() or _new_ticket(registration)
+    if notify:
+        jobs.enqueue_on_commit("qualityweek.forum.tasks.send_ticket_task", registration_id=registration.pk)
+    return ticket
 
 
 def _step(actor: Actor, registration: Registration, action: str) -> tuple[Holder, Registration]:
