@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from qualityweek.campaigns.models import Campaign
 from qualityweek.directory.models import Region
 
 from .models import Day, Forum, Question, Session, Venue
@@ -100,6 +101,8 @@ class EditForm(PersonForm):
 
 
 class ForumForm(forms.Form):
+    campaign = forms.ModelChoiceField(label="Кампания", queryset=Campaign.objects.filter(forum__isnull=True),
+                                      empty_label=None)
     title = forms.CharField(label="Название", max_length=200)
     starts_on = forms.DateField(label="Первый день", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Последний день", widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("forum/", views.programme, name="forum_programme"),
     path("forum/<int:pk>/", views.forum_detail, name="forum_detail"),
+    path("forum/new/", views.create, name="forum_create"),
     path("forum/session/<int:pk>/", views.session_detail, name="forum_session"),
     path("forum/session/<int:pk>/session.ics", views.session_ics, name="forum_session_ics"),
     path("forum/session/<int:pk>/register/", views.register, name="forum_register"),

@@ -26,6 +26,7 @@ from .forms import (
     DayForm,
     DeclineForm,
     EditForm,
+    ForumForm,
     GroupForm,
     HallForm,
     QuestionForm,
@@ -363,6 +364,22 @@ def _totals(rows: list[selectors.RegionRow]) -> dict[str, int]:
     totals["venues"] = sum(1 for r in rows if r.venue)
     totals["watchers"] = sum(r.venue.watchers or 0 for r in rows if r.venue)
     return totals
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """The operator opens the forum of a campaign year."""
+    if not can(request.user, "manage", Forum):
+        raise PermissionDenied
+    form = ForumForm(request.POST or None, initial={"title": "Всемирный день качества"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            forum = services.create_forum(actor=Actor.from_request(request), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("forum_manage", pk=forum.pk)
+    return render(request, "forum/create.html", {"form": form})
 
 
 @login_required

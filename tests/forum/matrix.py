@@ -87,6 +87,7 @@ ROUTES: dict[str, Route] = {
                            data={"reason": "Нет мест."}, expect=REVIEWERS),
     "forum_registrations": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS, **COORDINATORS)),
     "forum_dashboard": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
+    "forum_create": Route(expect=signed_in(403, **OPERATORS)),
     "forum_manage": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
     "forum_export": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
     "forum_checkin": Route(kwargs=_forum, expect=STAFF_ONLY),

@@ -120,3 +120,31 @@ def test_dashboard_and_export_with_every_answer(client, world, o):
     olga = next(r for r in rows if r[1] == "Орлова Ольга")
     assert olga[-1] == "Сайт"
     assert olga[-2] == "да"
+
+
+def test_admin_shows_the_forum_read_only(client, world, o):
+    client.force_login(world.operator)
+    for url in ("/admin/forum/forum/", "/admin/forum/venue/", "/admin/forum/session/", "/admin/forum/registration/",
+                f"/admin/forum/registration/{o['forum_mine'].pk}/change/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/forum/registration/add/").status_code == 403
+
+
+def test_operator_creates_the_forum_of_a_campaign(client, world):
+    from qualityweek.campaigns import services as campaign_services
+    from qualityweek.forum.models import Forum
+
+    campaign = campaign_services.create_campaign(actor=Actor(user=world.operator), year=2031, motto="Девиз",
+                                                 phase="draft")
+    client.force_login(world.operator)
+    url = reverse("forum_create")
+    page = client.post(url, {"campaign": campaign.pk, "title": "Всемирный день качества — 2031",
+                             "starts_on": "2031-11-12", "ends_on": "2031-11-10"})
+    assert "Последний день не может быть раньше первого" in page.content.decode()
+    assert not Forum.objects.exists()
+    response = client.post(url, {"campaign": campaign.pk, "title": "Всемирный день качества — 2031",
+                                 "starts_on": "2031-11-10", "ends_on": "2031-11-12"})
+    forum = Forum.objects.get()
+    assert response["Location"] == reverse("forum_manage", args=[forum.pk])
+    client.force_login(world.kirov_edu)
+    assert client.get(url).status_code == 403
