@@ -204,3 +204,22 @@ def test_reminders_go_once_with_ical(forum):
     r.refresh_from_db()
     assert r.reminded_day_at
     assert r.reminded_hour_at
+
+
+def test_certificate_source_yields_the_checked_in_and_the_online(world, forum):
+    from qualityweek.certificates.sources import Subject, get
+
+    source = get("forum.attendance")
+    assert source.kind == "forum_attendance"
+    assert (forum.pk, f"{forum.title} ({services.date_ru(forum.starts_on)})") in list(source.subjects())
+    came = sign(forum, "came@example.ru")
+    sign(forum, "absent@example.ru")
+    online = sign(forum, "online@example.ru", session=regional_session(forum),
+                  venue=forum.venues.get(kind=Venue.Kind.ONLINE))
+    world.forum_staff.roles.update(event_id=forum.pk)
+    services.check_in(actor=Actor(user=world.forum_staff), forum=forum, code=came.ticket.code)
+    services.record_join(token=online.join_token)
+    holders = list(source.holders(Subject(subject_id=forum.pk)))
+    assert [h.key for h in holders] == [f"registration:{came.pk}", f"registration:{online.pk}"]
+    assert holders[0].is_person and holders[0].email == "came@example.ru"
+    assert "форуме" in holders[0].reason
