@@ -46,9 +46,15 @@ def _question_field(q: Question) -> forms.Field:
     return forms.CharField(label=q.label, required=False, max_length=2000, help_text=help_text)
 
 
+class VenueChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        if obj.capacity is None:
+            return str(obj.name)
+        return f"{obj.name} — свободно {obj.free} из {obj.capacity}" if obj.kind == Venue.Kind.REGIONAL else obj.name
+
+
 class RegistrationForm(PersonForm):
-    venue = forms.ModelChoiceField(label="Где вы будете участвовать", queryset=Venue.objects.none(),
-                                   empty_label=None)
+    venue = VenueChoice(label="Где вы будете участвовать", queryset=Venue.objects.none(), empty_label=None)
     waitlist_ok = forms.BooleanField(label="Если мест нет — поставить меня в лист ожидания", required=False,
                                      initial=True)
     consent = forms.BooleanField(label="Я даю согласие на обработку персональных данных (текст выше)",
