@@ -206,5 +206,6 @@ def _staff(forum: Forum) -> None:
 
 def wipe() -> None:
     Registration.objects.all().delete()
+    Session.objects.all().delete()  # a session protects its hall: sessions go before the venues
     Forum.objects.all().delete()
     User.objects.filter(email=STAFF_EMAIL).delete()

@@ -31,3 +31,13 @@ def test_demo_forum_has_every_state_and_a_full_session():
     assert Ticket.objects.filter(checked_in_at__isnull=False).exists()
     assert Registration.objects.filter(joined_at__isnull=False).exists()
     assert set(Registration.objects.values_list("kind", flat=True)) >= {"individual", "group"}
+
+
+def test_demo_wipe_removes_the_forum():
+    ctx = DemoContext(seed=4, organisations=100, today=timezone.localdate(), on_progress=lambda *a: None)
+    directory_demo.build(ctx)
+    campaigns_demo.build(ctx)
+    demo.build(ctx)
+    demo.wipe()
+    assert not Forum.objects.exists()
+    assert not Venue.objects.exists()

@@ -221,5 +221,30 @@ def test_certificate_source_yields_the_checked_in_and_the_online(world, forum):
     services.record_join(token=online.join_token)
     holders = list(source.holders(Subject(subject_id=forum.pk)))
     assert [h.key for h in holders] == [f"registration:{came.pk}", f"registration:{online.pk}"]
-    assert holders[0].is_person and holders[0].email == "came@example.ru"
+    assert holders[0].is_person
+    assert holders[0].email == "came@example.ru"
     assert "форуме" in holders[0].reason
+
+
+def test_forum_tick_command_expires_offers_and_is_idempotent(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from .conftest import make_forum
+
+    forum = make_forum(world.operator, capacity=1)
+    first = sign(forum, "a@example.ru")
+    second = sign(forum, "b@example.ru")
+    services.cancel(actor=Actor.public(None), registration=first)
+    Registration.objects.filter(pk=second.pk).update(offer_expires_at=timezone.now() - dt.timedelta(minutes=1))
+    Offer.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    out = StringIO()
+    call_command("forum_tick", "--now", stdout=out)
+    assert "expired=1" in out.getvalue()
+    second.refresh_from_db()
+    assert second.status == S.EXPIRED
+    assert plenary(forum).taken == 0
+    out = StringIO()
+    call_command("forum_tick", "--now", stdout=out)
+    assert "expired=0" in out.getvalue()
