@@ -41,3 +41,14 @@ def test_demo_wipe_removes_the_forum():
     demo.wipe()
     assert not Forum.objects.exists()
     assert not Venue.objects.exists()
+
+
+def test_demo_teacher_staffs_the_forum_check_in(client):
+    ctx = DemoContext(seed=5, organisations=100, today=timezone.localdate(), on_progress=lambda *a: None)
+    directory_demo.build(ctx)
+    campaigns_demo.build(ctx)
+    demo.build(ctx)
+    from qualityweek.directory.models import User
+
+    client.force_login(User.objects.get(email=demo.STAFF_EMAIL))
+    assert client.get(f"/forum/{Forum.objects.get().pk}/checkin/").status_code == 200
