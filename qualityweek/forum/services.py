@@ -37,7 +37,7 @@ from qualityweek.core.text import date_ru
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
-from .models import HOLDING, Consent, Day, Forum, Offer, Question, Registration, Session, Ticket, Venue
+from .models import Consent, Day, Forum, Offer, Question, Registration, Session, Ticket, Venue
 from .rules import registration_allows
 
 S = Registration.Status
@@ -99,15 +99,6 @@ def queue_of(holder: Holder) -> Any:
     else:
         qs = Registration.objects.filter(venue=holder).exclude(session__venue_id=holder.pk)
     return qs.filter(status=S.WAITLISTED).order_by("queued_at", "id")
-
-
-def holders_of_queue(holder: Holder) -> Any:
-    """All registrations whose seats the holder counts (pending, confirmed, offered)."""
-    if isinstance(holder, Session):
-        qs = Registration.objects.filter(session=holder, venue_id=holder.venue_id)
-    else:
-        qs = Registration.objects.filter(venue=holder).exclude(session__venue_id=holder.pk)
-    return qs.filter(status__in=HOLDING)
 
 
 def _fits(holder: Holder, seats: int) -> bool:
