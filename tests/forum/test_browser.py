@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from qualityweek.directory.models import RoleAssignment
 from tests import factories as f
 from tests.browser.conftest import log_in, page  # noqa: F401 (fixture)
+from tests.browser.test_csp import violations, watched
 from tests.smtp import SmtpServer
 
 from .conftest import make_forum, plenary
@@ -70,6 +71,7 @@ def test_register_get_ticket_by_smtp_and_check_in_on_a_phone(page, world, smtp):
     phone = page.context.browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
     staff = phone.new_page()
     staff.base_url = page.base_url
+    console = watched(staff)  # the check-in page's scripts (jsQR, checkin.js) live under the strict CSP
     log_in(staff, world.forum_staff.email, f.PASSWORD)
     staff.goto(f"{page.base_url}/forum/{forum.pk}/checkin/")
     staff.get_by_label("Код билета").fill(code.lower())
@@ -83,4 +85,7 @@ def test_register_get_ticket_by_smtp_and_check_in_on_a_phone(page, world, smtp):
     staff.get_by_role("button", name="Отметить вход").click()
     expect(result).to_contain_text("Повторный вход: билет уже отмечен")
     assert staff.evaluate("document.documentElement.scrollWidth") <= 390
+    assert staff.evaluate("typeof jsQR") == "function"
+    assert violations(staff) == []
+    assert console == []
     phone.close()
