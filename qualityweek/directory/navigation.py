@@ -8,7 +8,7 @@ from .access import principal
 from .models import Invitation, Role
 
 PUBLIC_ITEMS = [("event_list", "Афиша"), ("practice_list", "Лучшие практики"), ("outreach_materials", "Материалы"),
-                ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
+                ("forum_programme", "Форум"), ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -43,5 +43,6 @@ def navigation(request: HttpRequest) -> dict:
         more.append(("campaign_manage", "Управление кампаниями"))
     if can(user, "create", Invitation):
         more.append(("invitation_list", "Приглашения"))
-    more += [("event_list", "Афиша"), ("contest_index", "Конкурс"), ("campaign_list", "Кампании")]
+    more += [("event_list", "Афиша"), ("forum_programme", "Форум"), ("contest_index", "Конкурс"),
+             ("campaign_list", "Кампании")]
     return {"nav_items": primary, "nav_more": more, "principal": p}

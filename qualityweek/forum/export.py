@@ -1,0 +1,57 @@
+"""XLSX of a forum's registrants with every answer to the form's questions (xlsxwriter, streamed rows).
+Cells are written as strings, never formulas."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Consent, Forum, Registration
+
+HEADERS = ["№", "ФИО / руководитель", "E-mail", "Вид", "Мест", "Учащихся", "Взрослых", "Регион", "Организация",
+           "Сессия", "Площадка", "Статус", "Причина отказа", "Зарегистрирован(а)", "Вход отмечен", "Онлайн-вход",
+           "Согласие 152-ФЗ (версия, время, IP)", "Согласие партнёрам"]
+
+
+def _answer(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    return "" if value is None else str(value)
+
+
+def _when(value: Any) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
+
+
+def registrants_xlsx(forum: Forum, registrations: QuerySet[Registration]) -> bytes:
+    questions = list(forum.questions.all())
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False})
+    sheet = book.add_worksheet("Участники")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, HEADERS + [q.label for q in questions], bold)
+    consents: dict[tuple[int, str], Consent] = {}
+    qs = registrations.select_related("session", "venue", "region", "organisation", "ticket").order_by("pk")
+    ids = list(qs.values_list("pk", flat=True))
+    for c in Consent.objects.filter(registration_id__in=ids):
+        consents[(c.registration_id, c.kind)] = c
+    for n, r in enumerate(qs.iterator(chunk_size=2000), start=1):
+        ticket = getattr(r, "ticket", None)
+        pd = consents.get((r.pk, Consent.Kind.PERSONAL_DATA))
+        partners = consents.get((r.pk, Consent.Kind.PARTNERS))
+        row = [str(n), r.name, r.email, r.get_kind_display(), str(r.seats), str(r.pupils), str(r.adults),
+               r.region.name if r.region else "", r.organisation.name if r.organisation else "", r.session.title,
+               r.venue.name, r.get_status_display(), r.decline_reason, _when(r.created_at),
+               _when(ticket.checked_in_at if ticket else None), _when(r.joined_at),
+               f"v{pd.document_version}, {_when(pd.accepted_at)}, {pd.ip or ''}" if pd else "",
+               "да" if partners else "нет"]
+        row += [_answer(r.answers.get(str(q.pk))) for q in questions]
+        for col, value in enumerate(row):
+            sheet.write_string(n, col, value)
+    book.close()
+    return out.getvalue()
