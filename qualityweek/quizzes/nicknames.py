@@ -40,8 +40,23 @@ def fold(text: str) -> str:
     return _NOT_LETTER.sub("", text.casefold().translate(_LOOKALIKE))
 
 
+def _words(nickname: str) -> list[str]:
+    """Folded words; letters spelled apart («х у й») are joined into one word."""
+    words: list[str] = []
+    spelled = False
+    for word in (fold(w) for w in re.split(r"[\s.\-_]+", nickname)):
+        if not word:
+            continue
+        if len(word) == 1 and spelled:
+            words[-1] += word
+        else:
+            words.append(word)
+            spelled = len(word) == 1
+    return words
+
+
 def is_offensive(nickname: str) -> bool:
-    words = [fold(w) for w in re.split(r"[\s.\-_]+", nickname)]
+    words = _words(nickname)
     joined = "".join(words)
     return any(stem in joined if len(stem) >= _ANYWHERE else any(w.startswith(stem) for w in words)
                for stem in _STEMS)
