@@ -35,7 +35,7 @@ def build(ctx: DemoContext) -> dict[str, int]:
     games = 0
     assignment = (RoleAssignment.objects.filter(user__email=TEACHER, role=Role.TEACHER)
                   .select_related("user", "organisation").first())
-    if assignment is not None:
+    if assignment is not None and assignment.organisation is not None:
         teacher = Actor(user=assignment.user)
         copy = services.copy_quiz(actor=teacher, quiz=library[0], organisation=assignment.organisation)
         _played_game(teacher, copy, random.Random(ctx.seed * 17 + 3))

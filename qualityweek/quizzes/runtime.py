@@ -317,7 +317,7 @@ class InProcessStore:
         now = time.monotonic()
         while times and times[0] < now - PIN_WINDOW:
             times.popleft()
-        return bool(times) and len(times) >= PIN_FAILURES
+        return times is not None and len(times) >= PIN_FAILURES
 
     def failed(self, address: str) -> None:
         self.failures.setdefault(address, deque()).append(time.monotonic())

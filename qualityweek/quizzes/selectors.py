@@ -77,7 +77,7 @@ def results(game: Game) -> Results:
                                                             "elapsed_ms"))
     by_question: dict[int, list[dict[str, Any]]] = {}
     for a in answers:
-        by_question.setdefault(a["question"], []).append(a)
+        by_question.setdefault(a["question"], []).append(dict(a))
     questions = [_question_result(i, engine.QuestionSpec.from_dict(spec), by_question.get(i, []))
                  for i, spec in enumerate(game.questions)]
     grid: dict[tuple[int, int], int] = {(a["player_id"], a["question"]): a["points"] for a in answers}

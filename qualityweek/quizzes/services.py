@@ -211,6 +211,8 @@ def _new_pin() -> str:
 def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY) -> Game:
     """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds."""
     require(actor, "host", quiz)
+    if quiz.organisation is None:
+        raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
     questions = [q.spec() for q in quiz.questions.all()]
     if not questions:
         raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")

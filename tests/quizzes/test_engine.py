@@ -78,7 +78,8 @@ def test_a_game_scores_streaks_and_refuses_late_duplicate_and_foreign_answers():
     assert again.value.code == "duplicate"
     with pytest.raises(Refused) as late:
         g.answer(b.id, "b1", 0, [1], now=121.0)
-    assert late.value.code == "late" and "Время" in late.value.message
+    assert late.value.code == "late"
+    assert "Время" in late.value.message
     with pytest.raises(Refused):
         g.answer(b.id, "a1", 0, [1], now=101.0)  # another player's answer id
     g.close()
@@ -86,7 +87,9 @@ def test_a_game_scores_streaks_and_refuses_late_duplicate_and_foreign_answers():
     g.open_next(now=200.0)
     second = g.answer(a.id, "a3", 1, [1], now=210.0).record
     assert second.points == 750 + 100  # half the time, second correct in a row
-    assert a.score == 1850 and a.streak == 2 and b.streak == 0
+    assert a.score == 1850
+    assert a.streak == 2
+    assert b.streak == 0
     assert engine.totals(g.answers.values()) == {a.id: 1850}
 
 
@@ -98,11 +101,13 @@ def test_pause_stops_the_clock_and_untimed_questions_earn_full_points():
         g.answer(a.id, "x", 0, [1], now=50.0)
     assert paused.value.code == "paused"
     g.resume(now=100.0)
-    assert not g.due(now=110.0) and g.due(now=115.0)
+    assert not g.due(now=110.0)
+    assert g.due(now=115.0)
     assert g.answer(a.id, "y", 0, [1], now=105.0).record.points == 750  # 10 s of play, not 105
     g.close()
     g.open_next(now=1000.0)
-    assert g.deadline is None and not g.due(now=10**6)
+    assert g.deadline is None
+    assert not g.due(now=10**6)
     assert g.answer(a.id, "z", 1, [0, 1, 2, 3], now=5000.0).record.points == 1000 + 100  # full points + streak
 
 
@@ -110,7 +115,8 @@ def test_rejoin_keeps_score_and_a_kicked_player_stays_out():
     g, a, b = _game()
     g.open_next(now=0.0)
     g.answer(a.id, "a", 0, [1], now=0.0)
-    assert g.rejoin("tok-a") is a and a.score == 1000
+    assert g.rejoin("tok-a") is a
+    assert a.score == 1000
     g.kick(b.id)
     with pytest.raises(Refused) as kicked:
         g.rejoin("tok-b")

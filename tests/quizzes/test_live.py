@@ -55,10 +55,12 @@ def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
     with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
         _send(host, {"type": "host", "game": game.pk})
         state, _ = _until(host, "state")
-        assert state["phase"] == "lobby" and state["pin"] == game.pin
+        assert state["phase"] == "lobby"
+        assert state["pin"] == game.pin
         anna, a, _ = _join(asgi_server, game.pin, "Весёлый Енот")
         boris, b, _ = _join(asgi_server, game.pin, "")
-        assert b["nickname"] and b["nickname"] != a["nickname"]  # a generated «adjective + animal»
+        assert b["nickname"]
+        assert b["nickname"] != a["nickname"]
         vera, v, _ = _join(asgi_server, game.pin, "Зоркая Сова")
         lobby, _ = _until(host, "lobby")
         assert lobby["count"] >= 1
@@ -69,7 +71,8 @@ def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
 
         _send(host, {"type": "next"})
         q, _ = _until(anna, "question")
-        assert q["index"] == 0 and "correct" not in json.dumps(q)  # the answer never reaches a phone
+        assert q["index"] == 0
+        assert "correct" not in json.dumps(q)
         for ws in (boris, vera):
             _until(ws, "question")
         _send(anna, {"type": "answer", "answer_id": "a-0", "question": 0, "value": [0]})
@@ -91,18 +94,24 @@ def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
         # Boris answers wrong: everyone has answered, so the server closes the question by itself.
         _send(boris, {"type": "answer", "answer_id": "b-0", "question": 0, "value": [1]})
         reveal, _ = _until(host, "reveal")
-        assert reveal["solution"] == {"correct": [0]} and reveal["distribution"] == [1, 1, 0]
+        assert reveal["solution"] == {"correct": [0]}
+        assert reveal["distribution"] == [1, 1, 0]
         result, _ = _until(anna, "result")
-        assert result["correct"] is True and result["place"] == 1 and result["points"] > 500
+        assert result["correct"] is True
+        assert result["place"] == 1
+        assert result["points"] > 500
         first_score = result["score"]
         _send(boris, {"type": "answer", "answer_id": "b-late", "question": 0, "value": [0]})
         late, _ = _until(boris, "error")
-        assert late["code"] == "late" and "не принят" in late["message"]
+        assert late["code"] == "late"
+        assert "не принят" in late["message"]
 
         # Anna reloads: the same player returns with her points and streak.
         anna.close()
         anna, rejoined, state = _join(asgi_server, game.pin, token=a["token"])
-        assert rejoined["player"] == a["player"] and state["score"] == first_score and state["streak"] == 1
+        assert rejoined["player"] == a["player"]
+        assert state["score"] == first_score
+        assert state["streak"] == 1
 
         _send(host, {"type": "next"})
         _until(anna, "question")
@@ -112,7 +121,8 @@ def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
         _send(host, {"type": "reveal"})
         _until(host, "reveal")
         second, _ = _until(anna, "result")
-        assert second["points"] > 500 + 100 - 1 and second["streak"] == 2  # speed share + streak bonus
+        assert second["points"] > 500 + 100 - 1
+        assert second["streak"] == 2
         assert _until(boris, "result")[0]["answered"] is False
 
         _send(host, {"type": "next"})
@@ -121,13 +131,14 @@ def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
         _until(boris, "answer_ack")
         _send(host, {"type": "end"})
         podium, _ = _until(host, "finished")
-        assert [p["nickname"] for p in podium["podium"]][0] == "Весёлый Енот"
+        assert next(p["nickname"] for p in podium["podium"]) == "Весёлый Енот"
         assert _until(anna, "finished")[0]["place"] == 1
         anna.close()
         boris.close()
 
     game.refresh_from_db()
-    assert game.status == Game.Status.FINISHED and game.player_count == 2
+    assert game.status == Game.Status.FINISHED
+    assert game.player_count == 2
     answers = list(Answer.objects.filter(game=game))
     assert sorted(a.answer_id for a in answers) == ["a-0", "a-1", "b-0", "b-2"]  # each accepted answer once
     for player in Player.objects.filter(game=game):
@@ -155,7 +166,8 @@ def test_bad_frames_wrong_pins_and_foreign_origin(asgi_server, world, school_qui
         for _ in range(12):
             _send(ws, {"type": "join", "pin": wrong})
             codes.append(_until(ws, "error")[0]["code"])
-        assert codes.count("bad_pin") <= 9 and codes[-1] == "rate_limited"
+        assert codes.count("bad_pin") <= 9
+        assert codes[-1] == "rate_limited"
         _send(ws, {"type": "join", "pin": game.pin})  # even the right PIN waits out the minute
         assert _until(ws, "error")[0]["code"] == "rate_limited"
     runtime.STORE.failures.clear()
@@ -181,7 +193,9 @@ def test_the_host_reconnects_without_ending_the_game(asgi_server, client, world,
     with _connect(asgi_server, cookie) as back:
         _send(back, {"type": "host", "game": game.pk})
         state, _ = _until(back, "state")
-        assert state["phase"] == "question" and state["index"] == 0 and state["lobby"]["count"] == 1
+        assert state["phase"] == "question"
+        assert state["index"] == 0
+        assert state["lobby"]["count"] == 1
         _send(back, {"type": "pause"})
         assert _until(player, "paused")[0]["type"] == "paused"
         _send(player, {"type": "answer", "answer_id": "p", "question": 0, "value": [0]})

@@ -45,14 +45,14 @@
   /* ---------------------------------------------------------------- host */
   function host(root) {
     var gameId = parseInt(root.getAttribute("data-game"), 10);
-    var ws = null, phase = "lobby";
+    var ws = null, phase = "lobby", last = false;
     var status = $("host-status");
     var countdown = new Countdown($("host-timer"), null);
 
     function send(frame) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); } }
     function show(id, on) { $(id).hidden = !on; }
     function controls() {
-      $("btn-next").textContent = phase === "lobby" ? "Начать игру" : "Следующий вопрос";
+      $("btn-next").textContent = phase === "lobby" ? "Начать игру" : (last ? "Показать итоги" : "Следующий вопрос");
       $("btn-next").disabled = phase === "question" || phase === "finished";
       $("btn-reveal").disabled = phase !== "question";
       $("btn-skip").disabled = phase !== "question";
@@ -91,7 +91,7 @@
       status.textContent = "Вопрос " + (q.index + 1) + ": " + q.text;
     }
     function reveal(r) {
-      phase = r.last ? "reveal-last" : "reveal";
+      last = !!r.last;
       countdown.stop();
       $("host-timer").textContent = "Время вышло";
       var ul = $("host-options"); ul.textContent = "";
