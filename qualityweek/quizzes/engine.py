@@ -206,6 +206,9 @@ class Engine:
     answers: dict[tuple[int, int], AnswerRecord] = field(default_factory=dict)
     answer_ids: dict[str, tuple[int, int]] = field(default_factory=dict)
     next_id: int = 1
+    # Kept as the game runs so that each answer costs O(1), whatever the number of players.
+    active_count: int = 0
+    counts: dict[int, int] = field(default_factory=dict)  # question -> answers by players not kicked
 
     # players ------------------------------------------------------------------------------------
 
@@ -224,6 +227,7 @@ class Engine:
         self.next_id += 1
         self.players[player.id] = player
         self.tokens[token] = player.id
+        self.active_count += 1
         return player
 
     def rejoin(self, token: str) -> PlayerState:
@@ -239,7 +243,12 @@ class Engine:
         player = self.players.get(player_id)
         if player is None:
             raise Refused("Такого игрока нет.", "bad_player")
-        player.kicked = True
+        if not player.kicked:
+            player.kicked = True
+            self.active_count -= 1
+            for (question, pid) in self.answers:
+                if pid == player.id:
+                    self.counts[question] -= 1
         return player
 
     def active_players(self) -> list[PlayerState]:
@@ -346,15 +355,19 @@ class Engine:
                               fraction=fraction, correct=correct, points=points, elapsed=elapsed)
         self.answers[(question, player_id)] = record
         self.answer_ids[answer_id] = (question, player_id)
+        self.counts[question] = self.counts.get(question, 0) + 1
         player.score += points
         return Outcome(record, duplicate=False)
 
     def answered(self, question: int) -> list[AnswerRecord]:
         return [r for (q, _), r in self.answers.items() if q == question]
 
+    def answered_count(self, question: int) -> int:
+        """Answers to the question from players still in the game."""
+        return self.counts.get(question, 0)
+
     def all_answered(self) -> bool:
-        active = self.active_players()
-        return bool(active) and all((self.index, p.id) in self.answers for p in active)
+        return self.active_count > 0 and self.answered_count(self.index) >= self.active_count
 
     def break_streaks(self, question: int) -> None:
         """Players who did not answer a scored question lose their streak (called at its close)."""

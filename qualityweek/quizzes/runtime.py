@@ -114,7 +114,7 @@ class LiveGame:
                                  "lobby": self.lobby(), "leaderboard": e.leaderboard(5)}
         if e.phase == engine.QUESTION:
             state["question"] = self.question_frame()
-            state["answered"] = len(e.answered(e.index))
+            state["answered"] = e.answered_count(e.index)
         elif e.phase == engine.REVEAL:
             state["reveal"] = self.reveal_frame(e.index)
         elif e.phase == engine.FINISHED:
@@ -178,8 +178,8 @@ class LiveGame:
         if not outcome.duplicate:
             self.pending.append(outcome.record)
             await self.to_hosts({"type": "answered", "index": question,
-                                 "count": len(self.engine.answered(question)),
-                                 "players": len(self.engine.active_players())})
+                                 "count": self.engine.answered_count(question),
+                                 "players": self.engine.active_count})
             if self.engine.all_answered():
                 await self.close_question()
         return {"type": "answer_ack", "answer_id": outcome.record.answer_id, "question": question,

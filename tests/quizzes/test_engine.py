@@ -155,7 +155,10 @@ class GameMachine(RuleBasedStateMachine):
     @rule()
     def join(self):
         self.n += 1
-        self.g.join(f"Игрок {self.n}", f"token-{self.n}")
+        try:
+            self.g.join(f"Игрок {self.n}", f"token-{self.n}")
+        except Refused:
+            assert self.g.phase == engine.FINISHED
 
     @rule(pick=st.integers(0, 50))
     def reconnect(self, pick):
@@ -208,6 +211,10 @@ class GameMachine(RuleBasedStateMachine):
     def counted_once_and_totals_add_up(self):
         assert len(self.g.answers) == len(self.accepted) == len(self.g.answer_ids)
         assert sorted(map(id, self.g.answers.values())) == sorted(map(id, self.accepted.values()))
+        for q in range(len(self.g.questions)):
+            live = sum(1 for (qq, pid) in self.g.answers if qq == q and not self.g.players[pid].kicked)
+            assert self.g.answered_count(q) == live
+        assert self.g.active_count == len(self.g.active_players())
         sums = engine.totals(self.g.answers.values())
         for p in self.g.players.values():
             assert p.score == sums.get(p.id, 0)
