@@ -174,6 +174,12 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     for ws in sockets:
         with contextlib.suppress(Exception):  # closing is best effort
             await ws.close()
+    last = [max(r) - sent_at[key] for key, r in receipts.items() if key in sent_at]
+    every = [t - sent_at[key] for key, r in receipts.items() if key in sent_at for t in r]
+    complete = sum(1 for key, r in receipts.items() if len(r) == joined // max(1, len(games)))
+    return {"joined": joined, "failed": failed, "attempted": total, "join_seconds": join_seconds,
+            "last_ms": [x * 1000 for x in last], "every_ms": [x * 1000 for x in every], "sent": sent,
+            "acked": acked, "complete_rounds": complete}
 
 
 # --- the baseline: a bare websockets broadcast server --------------------------------------------------------
