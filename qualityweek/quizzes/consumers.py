@@ -53,7 +53,8 @@ class QuizConsumer(AsyncWebsocketConsumer):
                                       "online": self.player_id in self.live.sockets})
 
     async def send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        """Write an already encoded frame straight to the ASGI server (the fan-out's one step per socket)."""
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def error(self, message: str, code: str = "error") -> None:
         await self.send_text(encode({"type": "error", "code": code, "message": message}))
@@ -115,7 +116,7 @@ class QuizConsumer(AsyncWebsocketConsumer):
             player = live.engine.rejoin(token)
         else:
             player = live.join(nickname, team)
-            await live.to_hosts(live.lobby())
+            live.notify_hosts("lobby")
         self.live, self.player_id = live, player.id
         live.attach(player.id, self.send_text)
         await self.send_text(encode({"type": "joined", "token": player.token, "player": player.id,

@@ -31,6 +31,7 @@ from .models import Game
 Send = Callable[[str], Awaitable[None]]
 PIN_FAILURES, PIN_WINDOW = 10, 60.0  # wrong PINs per address per minute
 MAX_PLAYERS = 10_000
+HOST_UPDATE_SECONDS = 0.25
 LETTERS = "ABCDEF"
 
 
@@ -52,6 +53,9 @@ class LiveGame:
         self.flushing = asyncio.Lock()
         self.order: list[int] = []  # the order a question's options are shown in (shuffled for ordering)
         self.closed = False
+        self.saved: dict[int, tuple[int, bool]] = {}  # player -> (score, kicked) as last stored
+        self.throttled: set[str] = set()
+        self.background: set[asyncio.Task[None]] = set()
 
     # --- sending -----------------------------------------------------------------------------------
 
@@ -75,6 +79,26 @@ class LiveGame:
 
     async def to_player(self, player_id: int, message: dict[str, Any]) -> None:
         await self._write(list(self.sockets.get(player_id, ())), encode(message))
+
+    def notify_hosts(self, kind: str) -> None:
+        """The lobby list and the answer count reach the host at most every quarter second: a join
+        storm or 5,000 answers cost a handful of host frames, not one each."""
+        if kind in self.throttled or not self.hosts:
+            return
+        self.throttled.add(kind)
+        task = asyncio.create_task(self._notify_later(kind))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _notify_later(self, kind: str) -> None:
+        await asyncio.sleep(HOST_UPDATE_SECONDS)
+        self.throttled.discard(kind)
+        if kind == "lobby":
+            await self.to_hosts(self.lobby())
+        elif self.engine.phase == engine.QUESTION:
+            await self.to_hosts({"type": "answered", "index": self.engine.index,
+                                 "count": self.engine.answered_count(self.engine.index),
+                                 "players": self.engine.active_count})
 
     # --- views of the state ------------------------------------------------------------------------------
 
@@ -165,7 +189,7 @@ class LiveGame:
         player = self.engine.kick(player_id)
         await self.to_player(player.id, {"type": "kicked", "message": "Ведущий удалил вас из этой игры."})
         self.sockets.pop(player.id, None)
-        await self.to_hosts(self.lobby())
+        self.notify_hosts("lobby")
 
     # --- answers -------------------------------------------------------------------------------------------
 
@@ -177,9 +201,7 @@ class LiveGame:
                                      self.now())
         if not outcome.duplicate:
             self.pending.append(outcome.record)
-            await self.to_hosts({"type": "answered", "index": question,
-                                 "count": self.engine.answered_count(question),
-                                 "players": self.engine.active_count})
+            self.notify_hosts("answered")
             if self.engine.all_answered():
                 await self.close_question()
         return {"type": "answer_ack", "answer_id": outcome.record.answer_id, "question": question,
@@ -273,11 +295,18 @@ class LiveGame:
         STORE.forget(self)
 
     async def flush(self, status: str) -> None:
-        """Store new players, scores and the answers taken since the last flush."""
+        """Store the answers taken since the last flush, new players and kicks; the scores (which the
+        stored answers add up to) at the end of the game."""
         async with self.flushing:
             records, self.pending = self.pending, []
-            players = [{"id": p.id, "nickname": p.nickname, "team": p.team, "score": p.score, "kicked": p.kicked}
-                       for p in self.engine.players.values()]
+            final = status == Game.Status.FINISHED
+            players = []
+            for p in self.engine.players.values():
+                saved = self.saved.get(p.id)
+                if saved is None or saved[1] != p.kicked or (final and saved[0] != p.score):
+                    players.append({"id": p.id, "nickname": p.nickname, "team": p.team, "score": p.score,
+                                    "kicked": p.kicked})
+                    self.saved[p.id] = (p.score, p.kicked)
             answers = [{"player_id": r.player_id, "question": r.question, "answer_id": r.answer_id,
                         "value": r.value, "fraction": r.fraction, "correct": r.correct, "points": r.points,
                         "elapsed": r.elapsed} for r in records]

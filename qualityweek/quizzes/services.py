@@ -238,8 +238,8 @@ def record_round(*, actor: Actor, game_id: int, status: str, players: Iterable[M
     the same answers again changes nothing (one answer per player and question, by its id)."""
     game = Game.objects.select_for_update(of=("self",)).get(pk=game_id)
     require(actor, "record", game)
-    rows = {p.number: p for p in game.players.all()}
     players = list(players)
+    rows = {p.number: p for p in game.players.filter(number__in=[p["id"] for p in players])} if players else {}
     new = [Player(game=game, number=p["id"], nickname=p["nickname"], team=p.get("team", ""), score=p["score"],
                   kicked=p["kicked"]) for p in players if p["id"] not in rows]
     Player.objects.bulk_create(new)
@@ -250,7 +250,9 @@ def record_round(*, actor: Actor, game_id: int, status: str, players: Iterable[M
             row.score, row.kicked = p["score"], p["kicked"]
             changed.append(row)
     Player.objects.bulk_update(changed, ["score", "kicked"], batch_size=500)
-    ids = dict(game.players.values_list("number", "pk"))
+    answers = list(answers)
+    wanted = {a["player_id"] for a in answers}
+    ids = dict(game.players.filter(number__in=wanted).values_list("number", "pk")) if wanted else {}
     Answer.objects.bulk_create([
         Answer(game=game, player_id=ids[a["player_id"]], question=a["question"], answer_id=a["answer_id"],
                value=a["value"], fraction=a["fraction"], correct=a["correct"], points=a["points"],
@@ -258,7 +260,8 @@ def record_round(*, actor: Actor, game_id: int, status: str, players: Iterable[M
         for a in answers
     ], ignore_conflicts=True, batch_size=500)
     now = timezone.now()
-    game.player_count = sum(1 for p in players if not p["kicked"]) if players else game.player_count
+    if players:
+        game.player_count = game.players.filter(kicked=False).count()
     if status != Game.Status.LOBBY and game.started_at is None:
         game.started_at = now
     if status == Game.Status.FINISHED and game.status != Game.Status.FINISHED:
