@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict:
     else:
         more.append(("outreach_letters", "Письма"))
     primary.append(("practice_manage", "Практики"))
+    if p.is_operator or p.organisations:  # the quizzes app's pages (authors and the library's editors)
+        primary.append(("quiz_list", "Квизы"))
     more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
     if p.is_operator:
         more.append(("outreach_requests", "Обращения"))

@@ -127,6 +127,8 @@ class Game(models.Model):
     activity_id = models.PositiveIntegerField("мероприятие", null=True, blank=True)
     activity_category = models.CharField("категория участников", max_length=32, blank=True)
     attached_at = models.DateTimeField("привязана", null=True, blank=True)
+    # Players and answers of old games are purged (manage.py purge_quiz_games); the counts stay.
+    purged_at = models.DateTimeField("данные игроков удалены", null=True, blank=True)
 
     class Meta:
         verbose_name = "игра"

@@ -4,6 +4,7 @@ socket runtime acting as the system, without an audit entry per answer)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -288,6 +289,24 @@ def attach_game(*, actor: Actor, game: Game, activity_id: int, category: str, si
     reporting.add_participants(actor=actor, activity_id=activity_id, category=category, count=game.player_count,
                                link=link)
     return mark_attached(actor=actor, game=game, activity_id=activity_id, category=category)
+
+
+@transaction.atomic
+def purge_old_games(*, actor: Actor, older_than_days: int, now: Any = None) -> int:
+    """Delete the players and answers of games finished more than ``older_than_days`` ago; the game
+    row (title, date, number of players, the activity it counted in) stays. Returns the games purged."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    games = list(Game.objects.filter(status=Game.Status.FINISHED, finished_at__lt=cutoff, purged_at__isnull=True)
+                 .select_for_update(of=("self",)))
+    for game in games:
+        require(actor, "record", game)
+    ids = [g.pk for g in games]
+    Answer.objects.filter(game_id__in=ids).delete()
+    Player.objects.filter(game_id__in=ids).delete()
+    Game.objects.filter(pk__in=ids).update(purged_at=now or timezone.now())
+    for game in games:
+        audit.record(actor=actor, action="quiz.game.purge", obj=game, after={"players": game.player_count})
+    return len(games)
 
 
 def mark_attached(*, actor: Actor, game: Game, activity_id: int, category: str) -> Game:

@@ -199,3 +199,22 @@ def test_host_page_has_the_pin_and_an_inline_qr_code(client, world, school_quiz)
     assert "<script>" not in body
     assert ' style="' not in body
     assert Question.objects.filter(quiz=school_quiz).count() == 3
+
+
+def test_old_games_are_purged_but_their_counts_stay(world, school_quiz):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = _played(world, school_quiz)
+    Game.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=400))
+    recent = _played(world, school_quiz)
+    call_command("purge_quiz_games", days=365, verbosity=0)
+    old.refresh_from_db()
+    assert old.purged_at is not None
+    assert old.player_count == 3
+    assert not old.players.exists()
+    assert not Answer.objects.filter(game=old).exists()
+    assert recent.players.count() == 3
+    assert services.purge_old_games(actor=Actor.system(), older_than_days=365) == 0
