@@ -7,6 +7,9 @@ the embedded default: in-process game state, in-memory channel layer, SQLite in 
 VAR_DIR). The load generator is a **separate process** (asyncio `websockets` clients on loopback,
 bounded by --players and --time-limit). It prints:
 
+Each player answers every question after a random «reading» pause of 0.5–3 s (as people do), so
+the fan-out is measured on its own rather than under the answer storm that follows it.
+
 - join storm: players joined / attempted and the wall time for all of them;
 - fan-out latency: from the host's «next» frame to the **last** player's receipt of the question
   (p50 / p95 / max over every question of every game), and the same over all receipts;
@@ -92,6 +95,7 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     games = config["games"]  # [{"id", "pin"}]
     per_game, questions, limit = config["per_game"], config["questions"], config["time_limit"]
     rng = random.Random(7)
+    think = config.get("think", (0.5, 3.0))
     receipts: dict[tuple[int, int], list[float]] = {}
     sent = acked = failed = 0
     joined = 0
@@ -101,8 +105,18 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     stop = time.monotonic() + limit
     sockets: list[Any] = []
 
+    answering: set[asyncio.Task[None]] = set()
+
+    async def answer(ws: Any, g: int, n: int, index: int) -> None:
+        """A player reads the question for a moment (like a person) before answering."""
+        nonlocal sent
+        await asyncio.sleep(rng.uniform(*think))
+        await ws.send(json.dumps({"type": "answer", "answer_id": f"{g}-{n}-{index}", "question": index,
+                                  "value": [rng.randrange(4)]}))
+        sent += 1
+
     async def player(g: int, pin: str, n: int) -> None:
-        nonlocal sent, acked, failed, joined
+        nonlocal acked, failed, joined
         try:
             async with gate:
                 ws = await connect(url, origin=origin, compression=None, open_timeout=60, max_queue=None,
@@ -123,9 +137,7 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
                 msg = json.loads(await asyncio.wait_for(ws.recv(), max(0.01, stop - time.monotonic())))
                 if msg["type"] == "question":
                     receipts.setdefault((g, msg["index"]), []).append(time.monotonic())
-                    await ws.send(json.dumps({"type": "answer", "answer_id": f"{g}-{n}-{msg['index']}",
-                                              "question": msg["index"], "value": [rng.randrange(4)]}))
-                    sent += 1
+                    answering.add(asyncio.create_task(answer(ws, g, n, msg["index"])))
                 elif msg["type"] == "answer_ack" and msg["status"] == "accepted":
                     acked += 1
                 elif msg["type"] == "finished":

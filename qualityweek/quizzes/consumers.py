@@ -17,9 +17,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import get_user_model
 
 from qualityweek.core.permissions import can
-from qualityweek.core.sockets import fresh_user
 
 from . import engine
 from .engine import Refused
@@ -31,7 +31,9 @@ PIN = re.compile(r"^\d{6}$")
 HOST_COMMANDS = ("next", "reveal", "skip", "pause", "resume", "end", "kick")
 
 
-def _hostable(user: Any, game_id: int) -> Game | None:
+def _hostable(user_pk: Any, game_id: int) -> Game | None:
+    """The game, when the session's user — read afresh, as core/sockets.py asks — may host it now."""
+    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk is not None else None
     game = Game.objects.filter(pk=game_id).exclude(status=Game.Status.FINISHED).first()
     return game if game is not None and user is not None and can(user, "host", game) else None
 
@@ -142,8 +144,9 @@ class QuizConsumer(AsyncWebsocketConsumer):
     async def _allowed(self, game_id: Any) -> Game | None:
         if isinstance(game_id, bool) or not isinstance(game_id, int):
             return None
-        user = await fresh_user(self.scope)
-        return await database_sync_to_async(_hostable)(user, game_id)
+        user = self.scope.get("user")
+        pk = user.pk if user is not None and user.is_authenticated else None
+        return await database_sync_to_async(_hostable)(pk, game_id)  # one hop to the database per command
 
     async def host(self, frame: dict[str, Any]) -> None:
         if self.player_id is not None:

@@ -209,12 +209,12 @@ class Engine:
     # Kept as the game runs so that each answer costs O(1), whatever the number of players.
     active_count: int = 0
     counts: dict[int, int] = field(default_factory=dict)  # question -> answers by players not kicked
+    nicknames: set[str] = field(default_factory=set)  # normalised, to refuse a second «Весёлый Енот»
 
     # players ------------------------------------------------------------------------------------
 
     def nickname_taken(self, nickname: str) -> bool:
-        key = normalise(nickname)
-        return any(normalise(p.nickname) == key for p in self.players.values())
+        return normalise(nickname) in self.nicknames
 
     def join(self, nickname: str, token: str, team: str = "") -> PlayerState:
         if self.phase == FINISHED:
@@ -227,6 +227,7 @@ class Engine:
         self.next_id += 1
         self.players[player.id] = player
         self.tokens[token] = player.id
+        self.nicknames.add(normalise(nickname))
         self.active_count += 1
         return player
 
