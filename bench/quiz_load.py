@@ -8,7 +8,8 @@ VAR_DIR). The load generator is a **separate process** (asyncio `websockets` cli
 bounded by --players and --time-limit). It prints:
 
 Each player answers every question after a random «reading» pause of 0.5–3 s (as people do), so
-the fan-out is measured on its own rather than under the answer storm that follows it.
+the fan-out is measured on its own rather than under the answer storm that follows it; the host
+shows each answer for 2 s before pressing «next».
 
 - join storm: players joined / attempted and the wall time for all of them;
 - fan-out latency: from the host's «next» frame to the **last** player's receipt of the question
@@ -41,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 JOIN_CONCURRENCY = 400
+REVEAL_SECONDS = 2.0
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -161,6 +163,7 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
             except TimeoutError:
                 await ws.send(json.dumps({"type": "reveal"}))
                 await _recv_until(ws, "reveal", 30)
+            await asyncio.sleep(REVEAL_SECONDS)  # the class looks at the answer before «next»
             await done.put(i)
         await ws.send(json.dumps({"type": "end"}))
         await _recv_until(ws, "finished", 60)
@@ -339,7 +342,8 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "qualityweek.asgi:application", "--host", "127.0.0.1",
                                "--port", str(port), "--ws", "websockets-sansio", "--log-level", "warning",
                                "--lifespan", "off", "--backlog", "8192"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=(Path(var_dir) / "uvicorn.log").open("wb"))
     try:
         wait_port(port, server)
         cpu0, _ = proc_usage(server.pid)
@@ -355,7 +359,7 @@ def main() -> None:
 
     base_port = free_port()
     baseline = subprocess.Popen([sys.executable, __file__, "--baseline-server", str(base_port)], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(base_port, baseline)
         bcpu0, _ = proc_usage(baseline.pid)
@@ -366,6 +370,7 @@ def main() -> None:
         baseline.terminate()
         baseline.wait(10)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"(server log: {var_dir}/uvicorn.log)")
 
     total = per_game * args.games
     print(f"Live quiz load: {total} players in {args.games} game(s) of {per_game}, {args.questions} questions; "

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 
 from qualityweek.core.audit import Actor
 
@@ -310,8 +310,10 @@ class LiveGame:
             answers = [{"player_id": r.player_id, "question": r.question, "answer_id": r.answer_id,
                         "value": r.value, "fraction": r.fraction, "correct": r.correct, "points": r.points,
                         "elapsed": r.elapsed} for r in records]
-            await database_sync_to_async(services.record_round)(actor=Actor.system(), game_id=self.id,
-                                                                status=status, players=players, answers=answers)
+            # A thread of its own, not the one shared thread of database_sync_to_async: a round of
+            # 5,000 answers must not hold up the host's next command (its rights check) behind it.
+            await _record_round(actor=Actor.system(), game_id=self.id, status=status, players=players,
+                                answers=answers)
 
 
 class InProcessStore:
@@ -353,6 +355,9 @@ class InProcessStore:
         if len(self.failures) > 100_000:  # bounded: forget the oldest addresses
             for key in list(self.failures)[:10_000]:
                 del self.failures[key]
+
+
+_record_round = DatabaseSyncToAsync(services.record_round, thread_sensitive=False)
 
 
 def _live_game(pin: str) -> Game | None:
