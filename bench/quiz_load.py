@@ -381,7 +381,8 @@ def main() -> None:
     print(f"  fan-out «next» → each player : {fmt(result['every_ms'])}")
     print(f"  rounds every player received : {result['complete_rounds']} of {args.questions * args.games}")
     print(f"  answers        : sent {result['sent']}, acknowledged {result['acked']}, recorded {recorded}, "
-          f"lost {result['acked'] - recorded}   (target: 0 lost)")
+          f"lost {result['sent'] - recorded}   (target: 0 lost; an acknowledgement still in flight when the\n"
+          f"                   generator's time limit ends counts as sent, not acknowledged)")
     print(f"  server         : CPU {cpu1 - cpu0:.1f} s, peak RSS {rss} MB")
     print(f"  baseline (bare websockets broadcast, same N): joined {base['joined']} in {base['join_seconds']:.1f} s; "
           f"«go» → last client {fmt(base['last_ms'])}; CPU {bcpu1 - bcpu0:.1f} s, peak RSS {brss} MB")
