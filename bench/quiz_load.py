@@ -354,7 +354,11 @@ def main() -> None:
         cpu1, rss = proc_usage(server.pid)
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
     recorded = recorded_answers([g["id"] for g in setup["games"]])
 
     base_port = free_port()
@@ -368,7 +372,11 @@ def main() -> None:
         bcpu1, brss = proc_usage(baseline.pid)
     finally:
         baseline.terminate()
-        baseline.wait(10)
+        try:
+            baseline.wait(10)
+        except subprocess.TimeoutExpired:
+            baseline.kill()
+            baseline.wait(10)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     print(f"(server log: {var_dir}/uvicorn.log)")
 
