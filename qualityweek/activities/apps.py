@@ -7,4 +7,6 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Мероприятия и отчёты"
 
     def ready(self) -> None:
-        from . import certificate_sources, rules  # noqa: F401
+        from . import certificate_sources, quiz_link, rules  # noqa: F401
+
+        quiz_link.ready()

@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict:
     primary.append(("practice_manage", "Практики"))
     if p.juries:
         primary.append(("contest_jury", "Жюри"))
+    if p.is_operator or p.organisations:  # the quizzes app's pages (authors and the library's editors)
+        primary.append(("quiz_list", "Квизы"))
     more += [("organisation_list", "Организации"), ("outreach_materials", "Материалы")]
     if p.is_operator or p.is_coordinator or any(Role.ORG_REP in r for r in p.organisations.values()):
         more.append(("certificate_list", "Сертификаты"))  # who may issue: certificates.rules.open_issue_form
