@@ -1,23 +1,30 @@
-"""Benchmark: 10,000 personalised letters, PDF (Typst) and DOCX (docxtpl), in jobs several workers share.
+"""Benchmark: 10,000 personalised letters, PDF (Typst) and DOCX (docxtpl), through the real render job.
 
-The letter is seed 000 recreated for the 2026 campaign (№ 2174-РСК, two pages, QR code); every copy has
-its own addressee in the dative and its own salutation, as ``services.start_render`` produces them. The
-copies are cut into chunks of ``services.CHUNK`` (the render job's chunk size) and put on one queue;
-each worker process takes chunks until the queue is empty, renders every copy with the production code
-(``content.personal_content`` + ``render.render_pdf`` / ``render.render_docx``) and writes the files,
-timing each format separately. Printed per worker: letters per second of its busy time, per format.
+Main figure — the path users take. A throw-away PostgreSQL database gets the directory (one
+organisation per copy), the campaigns, the operator's letterhead and register, and the letter of
+seed 000 recreated for the 2026 campaign (№ 2174-РСК, two pages, QR code), registered, with one
+delivery per organisation carrying its own addressee in the dative and its own salutation. WORKERS
+real worker processes (``manage.py run_worker``, the database task backend, as ``scripts/run.sh``
+starts them) wait on the queue; the job is started through ``outreach.tasks.start_render`` — what the
+letter's page calls — which cuts the deliveries into chunks of ``services.CHUNK``. The clock runs from
+that call until the job is «done» (every chunk rendered, written to media storage, the ZIP packed).
+While it runs the benchmark polls each worker's peak resident memory (VmHWM in /proc/<pid>/status)
+and CPU time. Printed per job: letters per second of wall clock (a letter = one addressee, in the
+formats asked), files per second, peak RSS per worker, ZIP size and file count, beside the targets.
 
-Baselines, measured in the same run in one process: one WeasyPrint render of the same letter (HTML
-from the preview template, same font and margins), and a naive docxtpl render that re-reads its
-template for every copy (``render.render_docx_naive``). Because the machine's load changes between
-the workers' phase and the baselines', the fast paths are timed once more in that process right
-beside the baselines, and that pair gives the fair ratio.
+Second line — the old in-process figures (no database, no job, no ZIP): worker processes render
+copies straight from unsaved model instances with the same production code, one format at a time,
+timed per format; and the baselines in one process: WeasyPrint for the same letter and a naive docxtpl
+render that re-reads its template for every copy.
 
-Targets (issue #5): >= 200 PDF/s and >= 200 DOCX/s per worker.
+Targets (issue #17): 10,000 letters in PDF and DOCX with peak RSS <= 300 MB per worker and >= 150
+letters/s through the real job. (Issue #5, in process: >= 200 PDF/s and >= 200 DOCX/s per worker.)
 
-    .venv/bin/python bench/letters.py [--letters 10000] [--workers 2]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/letters.py \
+        [--letters 10000] [--workers 2] [--jobs both,pdf,docx] [--inprocess 2000]
 
-No database is needed: the letter is built from unsaved model instances.
+``--jobs`` lists the jobs to run one after another on the same data: ``both`` (PDF and DOCX in one
+job, as the letter's page offers by default), ``pdf``, ``docx``. ``--inprocess 0`` skips the second line.
 """
 
 from __future__ import annotations
@@ -34,8 +41,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 TARGET_PDF = 200.0
 TARGET_DOCX = 200.0
+TARGET_JOB_RATE = 150.0  # letters per second through the real job
+TARGET_RSS_MB = 300.0  # peak resident memory of a worker
+JOB_FORMATS = {"both": ("pdf", "docx"), "pdf": ("pdf",), "docx": ("docx",)}
 
 
 def setup() -> None:
@@ -188,12 +199,9 @@ def fast_rates(renders: int, pairs: list[tuple[str, str]]) -> tuple[float, float
     return rates[0], rates[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--letters", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4))
-    args = parser.parse_args()
-    setup()
+def in_process(letters: int, workers: int) -> None:
+    """The old figures: copies rendered in worker processes straight from unsaved instances."""
+    args = argparse.Namespace(letters=letters, workers=workers)
     from qualityweek.outreach.services import CHUNK
 
     load_before = os.getloadavg()[0]
@@ -231,6 +239,7 @@ def main() -> None:
     def verdict(value: float, target: float) -> str:
         return "MET" if value >= target else "MISSED"
 
+    print("--- in process (second line: no database, no job, no ZIP; per-letter render speed) ---")
     print(f"letters: {args.letters} personalised copies of № 2174-РСК (2 pages, QR code) in {n_chunks} chunks "
           f"of {CHUNK}, shared by {args.workers} workers on {os.cpu_count()} CPUs; "
           f"load average {load_before:.1f} before, {load_after:.1f} after")
@@ -246,6 +255,198 @@ def main() -> None:
           f"{here_pdf / weasy:.1f}x; DOCX {here_docx:.1f}/s vs naive docxtpl {naive:.1f}/s -> {here_docx / naive:.1f}x")
     print(f"wall clock: {wall:.1f} s for {files} files ({files / wall:.1f} files/s all workers together); "
           f"cold start per worker {statistics.mean(r['cold'] for r in stats):.2f} s")
+
+
+
+# --- The real job ----------------------------------------------------------------------------------
+
+def make_letter_with_deliveries(letters: int) -> tuple[object, object]:
+    """The directory, campaigns, the operator's letterhead and register, letter № 2174-РСК registered,
+    and one delivery per organisation with its personal addressee and salutation."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from qualityweek.campaigns import demo as campaigns_demo
+    from qualityweek.campaigns.models import Campaign
+    from qualityweek.core.audit import Actor
+    from qualityweek.core.demo import DemoContext
+    from qualityweek.directory import demo as directory_demo
+    from qualityweek.directory.models import Organisation, User
+    from qualityweek.outreach import seed_texts, services
+    from qualityweek.outreach.models import Delivery
+
+    call_command("migrate", verbosity=0)
+    ctx = DemoContext(seed=2026, organisations=letters, today=timezone.localdate(),
+                      on_progress=lambda done, total, label: None)
+    directory_demo.build(ctx)
+    campaigns_demo.build(ctx)
+    operator = User.objects.get(email="operator@demo.qualityweek.ru")
+    actor = Actor(user=operator)
+    sender = services.save_sender(actor=actor, **seed_texts.OPERATOR)
+    year = timezone.localdate().year
+    services.save_register(actor=actor, sender=sender, year=year, pattern="{n}-РСК", next_number=2174)
+    letter = services.create_letter(actor=actor, sender=sender, campaign=Campaign.objects.get(year=year),
+                                    title=seed_texts.TITLE_EDUCATION, body=seed_texts.TEMPLATE_EDUCATION,
+                                    addressee_position=seed_texts.ADDRESSEE_EDUCATION, with_qr=True)
+    letter = services.register_letter(actor=actor, letter=letter)
+    orgs = list(Organisation.objects.filter(authority="").order_by("pk").values_list("pk", "email")[:letters])
+    pairs = addressees(len(orgs))
+    Delivery.objects.bulk_create(
+        [Delivery(letter=letter, organisation_id=pk, email=email, addressee=a, salutation=s)
+         for (pk, email), (a, s) in zip(orgs, pairs, strict=True)], batch_size=2000)
+    return actor, letter
+
+
+def _proc_status(pid: int) -> tuple[float, float]:
+    """(peak RSS in MB, CPU seconds) of a process, or zeros once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return hwm / 1024, (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_workers(n: int, env: dict[str, str], folder: Path) -> list:
+    import subprocess
+
+    procs = []
+    for i in range(n):
+        log = (folder / f"worker-{i + 1}.log").open("w")
+        procs.append(subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        log.close()
+    return procs
+
+
+def letters_total(letter) -> int:
+    return letter.deliveries.count()
+
+
+def run_job(actor, letter, formats: tuple[str, ...], procs: list, timeout: float) -> dict:
+    """Start the render job as the letter's page does and wait for it; poll the workers meanwhile."""
+    import zipfile
+
+    from django.conf import settings
+
+    from qualityweek.core.models import Job
+    from qualityweek.outreach import tasks
+
+    cpu_before = [_proc_status(p.pid)[1] for p in procs]
+    started = time.perf_counter()
+    job = tasks.start_render(actor=actor, letter=letter, formats=formats)
+    peak = [0.0] * len(procs)
+    cpu = list(cpu_before)
+    progress_seen: set[int] = set()
+    rendered_at = None  # when every copy was rendered (the last chunk then packs the ZIP)
+    total = letters_total(letter) * len(formats)
+    while True:
+        for i, p in enumerate(procs):
+            rss, used = _proc_status(p.pid)
+            peak[i], cpu[i] = max(peak[i], rss), max(cpu[i], used)
+        row = Job.objects.values("status", "done", "result_file", "message").get(pk=job.pk)
+        progress_seen.add(row["done"])
+        if rendered_at is None and row["done"] >= total:
+            rendered_at = time.perf_counter()
+        if row["status"] not in (Job.Status.QUEUED, Job.Status.RUNNING):
+            break
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"the job did not finish in {timeout:.0f} s: {row}")
+        if any(p.poll() is not None for p in procs):
+            raise SystemExit("a worker exited during the job (see its log in VAR_DIR)")
+        time.sleep(0.2)
+    wall = time.perf_counter() - started
+    if row["status"] != Job.Status.DONE:
+        raise SystemExit(f"the job ended {row['status']}: {row['message']}")
+    path = Path(settings.MEDIA_ROOT) / row["result_file"]
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+    used = [c - b for c, b in zip(cpu, cpu_before, strict=True)]
+    packing = wall - ((rendered_at or time.perf_counter()) - started)
+    return {"formats": formats, "wall": wall, "packing": packing, "peak": peak, "cpu": used,
+            "zip_bytes": path.stat().st_size, "files": len(names), "done": row["done"],
+            "steps": len(progress_seen)}
+
+
+def real_job(letters: int, workers: int, jobs: list[str]) -> None:
+    import shutil
+    import signal
+    import subprocess
+
+    from bench._bench_common import throwaway_database
+
+    with throwaway_database("qw_letters") as env:
+        # The job runs on the database task backend, as in production (throwaway_database sets the
+        # immediate backend for the other benchmarks).
+        env = env | {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+        os.environ["TASKS_BACKEND"] = env["TASKS_BACKEND"]
+        setup()
+        from django.db import connections
+
+        from qualityweek.outreach.services import CHUNK
+
+        t = time.perf_counter()
+        actor, letter = make_letter_with_deliveries(letters)
+        built = time.perf_counter() - t
+        connections.close_all()
+        folder = Path(env["VAR_DIR"])
+        procs = start_workers(workers, env, folder)
+        results = []
+        try:
+            time.sleep(3)  # the workers import Django and start polling the queue (not timed: they are long-lived)
+            for name in jobs:
+                results.append(run_job(actor, letter, JOB_FORMATS[name], procs, timeout=1800))
+        finally:
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            for p in procs:
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a stuck worker is killed
+                    p.kill()
+                    p.wait()
+            connections.close_all()
+            shutil.rmtree(env["VAR_DIR"], ignore_errors=True)  # the copies and the ZIPs (gigabytes)
+        load = os.getloadavg()
+        print(f"--- real job (main figure): PostgreSQL, outreach.tasks.start_render, {workers} x manage.py "
+              f"run_worker (database task backend), media storage, ZIP ---")
+        print(f"letter № {letter.reg_number} (2 pages, QR code) to {letters} addressees, chunks of {CHUNK}; "
+              f"{os.cpu_count()} CPUs shared with other work, load average {load[0]:.1f} / {load[1]:.1f} / "
+              f"{load[2]:.1f} after; data built in {built:.1f} s (not timed)")
+        for r in results:
+            rate = letters / r["wall"]
+            peak = max(r["peak"])
+            cpu = sum(r["cpu"])
+            rate_ok = "MET" if rate >= TARGET_JOB_RATE else f"MISSED by {TARGET_JOB_RATE - rate:.0f}/s"
+            rss_ok = "MET" if peak <= TARGET_RSS_MB else f"MISSED by {peak - TARGET_RSS_MB:.0f} MB"
+            print(f"job {'+'.join(f.upper() for f in r['formats']):8s}: {letters} letters in {r['wall']:.1f} s wall "
+                  f"-> {rate:.1f} letters/s ({r['files'] / r['wall']:.1f} files/s); target >= "
+                  f"{TARGET_JOB_RATE:.0f} letters/s -> {rate_ok}")
+            print(f"    peak RSS per worker {', '.join(f'{m:.0f}' for m in r['peak'])} MB; target <= "
+                  f"{TARGET_RSS_MB:.0f} MB -> {rss_ok}; ZIP {r['zip_bytes'] / 1e6:.1f} MB with {r['files']} "
+                  f"files ({r['zip_bytes'] / max(r['files'], 1) / 1e3:.0f} KB a file); job done={r['done']}, "
+                  f"{r['steps']} progress values seen; packing the ZIP took about {r['packing']:.1f} s of the wall")
+            print(f"    worker CPU {cpu:.1f} s in all ({cpu / r['wall']:.2f} CPUs busy on average) -> "
+                  f"{letters / cpu * workers:.1f} letters/s if each of the {workers} workers had a core of its own")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--jobs", default="both", help="comma-separated: both, pdf, docx")
+    parser.add_argument("--inprocess", type=int, default=2000, help="copies for the in-process line (0: skip)")
+    args = parser.parse_args()
+    jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
+    if not set(jobs) <= set(JOB_FORMATS):
+        parser.error(f"--jobs takes {', '.join(JOB_FORMATS)}")
+    print(f"bench/letters.py, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
+          f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} before")
+    real_job(args.letters, args.workers, jobs)
+    if args.inprocess:
+        in_process(args.inprocess, args.workers)
 
 
 if __name__ == "__main__":

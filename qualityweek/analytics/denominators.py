@@ -3,6 +3,10 @@ per region and sector), a materialised view of the directory kept in ``Denominat
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
@@ -23,6 +27,16 @@ def _from_directory() -> list[tuple]:
     return [(r["region_id"], r["sector"], r["n"], r["with_size"], r["size_total"], now) for r in rows]
 
 
+VERSION_KEY = "analytics:directory-version"
+
+
+def directory_version() -> int:
+    """Changes with every refresh of the stored denominators: what is cached beside them (the
+    closed organisations' correction) puts it in its keys."""
+    value: Any = cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+    return int(value)
+
+
 def refresh_denominators() -> None:
     """Store the denominators (the demo loader, ``recount_aggregates`` and benchmarks call it)."""
     objs = [Denominator(region_id=r, sector=s, organisations=n, with_size=w, size_total=t, refreshed_at=at)
@@ -33,6 +47,7 @@ def refresh_denominators() -> None:
             Denominator.objects.bulk_create(objs)
     except IntegrityError:  # a concurrent refresh at the same moment
         pass
+    cache.set(VERSION_KEY, time.time_ns(), None)
 
 
 def denominators(max_age: float) -> list[tuple]:

@@ -4,12 +4,14 @@ and organisations of one region."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -41,6 +43,37 @@ from .models import HistoricalTotal, Reminder
 S = Activity.Status
 LEARNERS = ("pupils_1_4", "pupils_5_9", "pupils_10_11")
 SECTOR_LABELS = dict(Sector.choices)
+
+
+# --- reference data, kept per process ----------------------------------------------------------------
+
+# Regions come with the migrations; activity types change only when the catalogue is loaded. Each
+# process keeps them for REFERENCE_SECONDS (and forgets them at once when this process saves one).
+REFERENCE_SECONDS = 300.0
+_reference: dict[str, tuple[float, Any]] = {}
+
+
+def _per_process(name: str, load: Callable[[], Any], *, reload: bool = False) -> Any:
+    now = time.monotonic()
+    hit = _reference.get(name)
+    if reload or hit is None or now - hit[0] > REFERENCE_SECONDS:
+        hit = (now, load())
+        _reference[name] = hit
+    return hit[1]
+
+
+def forget_reference(**_: Any) -> None:
+    """Signal receiver: a region or an activity type was saved or deleted in this process."""
+    _reference.clear()
+
+
+def activity_types(*, reload: bool = False) -> dict[int, ActivityType]:
+    return _per_process("types", lambda: {t.pk: t for t in ActivityType.objects.all()}, reload=reload)
+
+
+def all_regions() -> list[Region]:
+    """Every region with its federal district, by code."""
+    return _per_process("regions", lambda: list(Region.objects.select_related("district").order_by("code")))
 
 
 # --- scope ---------------------------------------------------------------------------------------------
@@ -310,8 +343,19 @@ def _add_status(area: Area, status: str, row: dict[str, Any]) -> None:
 
 def _closed_correction(campaign: Campaign, region_id: int | None = None, sector: str = "") -> dict[tuple, dict]:
     """Participation of closed organisations, per region × sector: taken out of completeness and
-    coverage (a closed school is no longer expected to report). Closed organisations are few; the
-    ids come from an index on (sector, status)."""
+    coverage (a closed school is no longer expected to report). Cached with the directory's
+    denominators (same timeout, new key at every refresh of them): organisations close rarely and a
+    closed one seldom has a report still moving; the query itself probes the participation of every
+    closed organisation."""
+    key = f"analytics:closed:{campaign.pk}:{region_id or 0}:{sector}:{denominators.directory_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = _closed_correction_query(campaign, region_id, sector)
+        cache.set(key, found, getattr(settings, "ANALYTICS_DIRECTORY_TTL", 300))
+    return found
+
+
+def _closed_correction_query(campaign: Campaign, region_id: int | None, sector: str) -> dict[tuple, dict]:
     closed = Organisation.objects.filter(sector__in=[s.value for s in Sector], status=Organisation.Status.CLOSED)
     if region_id:
         closed = closed.filter(region_id=region_id, sector=sector)
@@ -338,14 +382,14 @@ def _apply_correction(area: Area, row: dict | None) -> None:
 
 def _types(campaign: Campaign, region_id: int | None = None, sector: str = "",
            names: dict[int, ActivityType] | None = None) -> list[dict[str, Any]]:
-    names = names if names is not None else {t.pk: t for t in ActivityType.objects.all()}
+    names = names if names is not None else activity_types()
     if region_id:
         qs: QuerySet = ActivityTally.objects.filter(campaign=campaign, region_id=region_id, sector=sector)
     else:
         qs = TypeTally.objects.filter(campaign=campaign)
     out: dict[int, dict[str, Any]] = {}
     for row in _rows(qs.filter(status__in=[S.APPROVED, S.SUBMITTED]), ["type_id", "status"], CATEGORY_VALUES):
-        kind = names[row["type_id"]]
+        kind = names.get(row["type_id"]) or activity_types(reload=True)[row["type_id"]]
         item = out.setdefault(kind.pk, {"type": kind, "approved": Sums(), "submitted": Sums()})
         item["approved" if row["status"] == S.APPROVED else "submitted"].add(row)
     items = sorted(out.values(), key=lambda i: (-i["approved"].activities, i["type"].order))
@@ -432,7 +476,7 @@ def year_over_year(region_id: int | None = None, sector: str = "", *, types: dic
                    announced: list[Campaign] | None = None) -> list[dict[str, Any]]:
     """Every campaign's official figures: the platform's approved reports, and the totals the
     operator entered by hand for years before the platform (shown side by side when both exist)."""
-    types = types if types is not None else {t.pk: t for t in ActivityType.objects.all()}
+    types = types if types is not None else activity_types()
     lesson = next((pk for pk, t in types.items() if t.code == "quality_lesson"), None)
     years: dict[int, dict[str, Any]] = {}
     if announced is None:
@@ -537,8 +581,8 @@ def _national_reports(campaign: Campaign, areas: dict[int, Area], n_regions: int
 
 def national(campaign: Campaign, *, by_sector: bool = False, announced: list[Campaign] | None = None) -> Dashboard:
     """The country's figures; ``by_sector`` adds the region × sector breakdown (the coverage tab)."""
-    types = {t.pk: t for t in ActivityType.objects.all()}
-    regions = list(Region.objects.select_related("district").order_by("code"))
+    types = activity_types()
+    regions = all_regions()
     areas = {r.pk: Area(key=r.pk, label=r.name, region=r) for r in regions}
     total = Area(key=None, label="Россия")
     into = _NationalAreas(areas=areas, by_sector=by_sector, total=total)

@@ -6,10 +6,8 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,13 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from qualityweek.activities.models import Activity, ActivityType, RegionalReport
-from qualityweek.core import public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import can
 from qualityweek.directory.models import Region, Sector
 
-from . import mapsvg, opendata, present, selectors, services
+from . import bodies, mapsvg, opendata, present, selectors, services
 from .forms import HistoricalTotalForm
 from .models import HistoricalTotal
 from .rules import RegionSector
@@ -79,15 +76,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         tab = "coverage" if request.GET.get("tab") == "coverage" else "overview"
         metric = _metric(request)
         context.update(tab=tab, metric=metric, metric_label=selectors.METRICS[metric].label)
-        # The national body is the same for every operator; it is rendered once per generation of
-        # the tallies (bumped by every aggregate write), so it is never stale and never recomputed
-        # while nothing changes. The directory denominators refresh on the same timeout.
-        key = f"analytics:dashboard:{campaign.pk}:{public_cache.figures_generation(campaign.pk)}:{tab}:{metric}"
-        body = cache.get(key)
-        if body is None:
+        # The national body is the same for every operator: the latest rendered one is served while
+        # reports arrive and re-rendered at most once per refresh window (``bodies``); the page says
+        # how old its figures are.
+        def render_body() -> str:
             _national_context(context, campaign, announced, tab, metric)
-            body = render_to_string("analytics/_dashboard_body.html", context, request=request)
-            cache.set(key, body, getattr(settings, "ANALYTICS_DIRECTORY_TTL", 300))
+            return render_to_string("analytics/_dashboard_body.html", context, request=request)
+
+        served = bodies.national_body(campaign.pk, tab, metric, render_body)
+        body = served.html
+        context["freshness"] = {"current": served.current, "age": bodies.age_ru(served.age()),
+                                "refresh": bodies.seconds_ru(int(bodies.refresh_seconds()))}
     else:
         context["board"] = selectors.regional(campaign, scope)
         pairs = selectors.coordinator_pairs(request.user)

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import io
 import json
+import os
 import re
 import struct
 import tempfile
@@ -45,7 +46,7 @@ class PdfCompiler:
     out again — personalised copies are about three times faster than with ``sys.inputs``."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="qw-letter-")
+        self._folder = tempfile.TemporaryDirectory(prefix="qw-letter-", dir=_scratch())
         root = Path(self._folder.name)
         (root / "letter.typ").write_text(TYPST_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
         self._letter, self._copy = root / "letter.json", root / "copy.json"
@@ -63,6 +64,14 @@ class PdfCompiler:
         if not isinstance(pdf, bytes):  # one PDF, not a list of page images
             raise TypeError(f"expected bytes, got {type(pdf).__name__}")
         return pdf
+
+
+def _scratch() -> str | None:
+    """Where the compiler's folder lives: memory (``/dev/shm``) where the system has it. ``copy.json``
+    is rewritten for every copy, and on a busy disk opening a file there costs milliseconds of waiting
+    (5 ms a copy measured on the shared benchmark machine), more than the rest of the write."""
+    shm = "/dev/shm"  # noqa: S108 - a private TemporaryDirectory inside it, removed with the compiler
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
 def _compiler() -> PdfCompiler:

@@ -209,17 +209,109 @@ def test_public_home_shows_counters_and_invalidates(client, world, make_activity
     assert 'data-testid="public-activities">6<' in client.get("/").content.decode()
 
 
-def test_cached_national_body_follows_every_aggregate_change(client, world, figures, make_activity,
+class Clock:
+    """``bodies.clock`` driven by the test: time moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch, settings):
+    from qualityweek.analytics import bodies
+
+    settings.ANALYTICS_DASHBOARD_REFRESH = 10
+    c = Clock()
+    monkeypatch.setattr(bodies, "clock", c)
+    return c
+
+
+def freshness(html: str) -> str:
+    found = re.search(r'data-testid="dashboard-freshness">(.*?)</p>', html, re.S)
+    assert found, "the page says how fresh its figures are"
+    return found.group(1).replace("\u00a0", " ")
+
+
+def test_cached_national_body_follows_every_aggregate_change(client, world, figures, make_activity, clock,
                                                               django_capture_on_commit_callbacks):
-    """The rendered national dashboard is reused only while the tallies have not changed."""
+    """The rendered national body is reused while the tallies have not changed; after a change the
+    new figures show once the refresh window has passed."""
     client.force_login(world.operator)
     url = reverse("analytics_dashboard")
     params = {"year": figures.year, "metric": "participants"}
-    assert 'aria-label="Кировская область: 148 участников"' in client.get(url, params).content.decode()
+    html = client.get(url, params).content.decode()
+    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert freshness(html).startswith("Данные актуальны")
     with django_capture_on_commit_callbacks(execute=True):
         make_activity(status="approved", pupils_5_9=52)
+    clock.now += 10
     html = client.get(url, params).content.decode()
     assert 'aria-label="Кировская область: 200 участников"' in html
+    assert freshness(html).startswith("Данные актуальны")
+
+
+def test_previous_body_is_served_while_a_newer_one_is_rendered(client, world, figures, make_activity, clock,
+                                                                django_capture_on_commit_callbacks):
+    """Reports arrive: within the refresh window, and while another request holds the re-render lock,
+    the previous body is served with its age; then one request renders the new generation."""
+    from django.core.cache import cache
+
+    from qualityweek.analytics import bodies
+
+    client.force_login(world.operator)
+    url = reverse("analytics_dashboard")
+    params = {"year": figures.year, "metric": "participants"}
+    client.get(url, params)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_activity(status="approved", pupils_5_9=52)
+    clock.now += 2  # inside the refresh window: debounced
+    html = client.get(url, params).content.decode()
+    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert freshness(html).startswith("Данные обновлены 2 секунды назад")
+    assert "не чаще раза в 10 секунд" in freshness(html)
+
+    clock.now += 19  # past the window, but another process is re-rendering this very body
+    lock = bodies._key(figures.pk, "overview", "participants") + ":rendering"
+    assert cache.add(lock, 1, 60)
+    html = client.get(url, params).content.decode()
+    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert freshness(html).startswith("Данные обновлены 21 секунду назад")
+    assert cache.get(lock) == 1  # the lock is the other renderer's: left alone
+
+    cache.delete(lock)  # that render is over (here: it died without storing anything)
+    html = client.get(url, params).content.decode()
+    assert 'aria-label="Кировская область: 200 участников"' in html
+    assert freshness(html).startswith("Данные актуальны")
+    assert cache.get(lock) is None
+    # Another tab of the same campaign has its own body and lock: rendered fresh on its first view.
+    coverage = client.get(url, {"year": figures.year, "tab": "coverage"}).content.decode()
+    assert freshness(coverage).startswith("Данные актуальны")
+
+
+def test_age_is_said_with_russian_plurals():
+    from qualityweek.analytics.bodies import age_ru
+
+    assert [age_ru(n).replace("\u00a0", " ") for n in (0, 1, 2, 5, 11, 21, 22, 60, 125, 300)] == [
+        "только что", "1 секунду назад", "2 секунды назад", "5 секунд назад", "11 секунд назад",
+        "21 секунду назад", "22 секунды назад", "1 минуту назад", "2 минуты назад", "5 минут назад"]
+
+
+def test_closed_correction_is_cached_until_the_directory_refreshes(world, figures, django_assert_num_queries):
+    from qualityweek.analytics.selectors import _closed_correction
+
+    Organisation.objects.filter(pk=world.kirov_school.pk).update(status=Organisation.Status.CLOSED)
+    denominators.refresh_denominators()
+    first = _closed_correction(figures)
+    assert first[(world.kirov_school.region_id, "education")]["n_approved"] == 2
+    with django_assert_num_queries(0):
+        assert _closed_correction(figures) == first
+    Organisation.objects.filter(pk=world.kirov_school.pk).update(status=Organisation.Status.ACTIVE)
+    assert _closed_correction(figures) == first  # until the directory's denominators are refreshed
+    denominators.refresh_denominators()
+    assert _closed_correction(figures) == {}
 
 
 def test_reading_the_denominators_writes_nothing(world):

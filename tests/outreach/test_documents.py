@@ -195,7 +195,9 @@ def test_personal_copies_are_rendered_in_chunks_into_one_zip(world, make_letter,
     job = Job.objects.get(pk=job.pk)
     assert (job.status, job.done, job.total) == (Job.Status.DONE, 6, 6)
     with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / job.result_file) as z:
-        names = sorted(z.namelist())
+        assert z.testzip() is None  # the chunks' parts joined as they were: every CRC still right
+        names = z.namelist()
+        assert names == sorted(names)  # listed by name whichever chunk rendered them
         assert len(names) == 6
         assert sum(n.endswith(".pdf") for n in names) == 3
         texts = [norm(PdfReader(io.BytesIO(z.read(n))).pages[0].extract_text()) for n in names if n.endswith(".pdf")]
