@@ -96,3 +96,33 @@ ROUTES: dict[str, Route] = {
                                 expect=STAFF_ONLY),
     "forum_checkin_sync": Route(kwargs=_forum, method="POST", data={"checkins": "[]"}, expect=STAFF_ONLY),
 }
+
+
+def _registration_visible(user, registration) -> bool:
+    from qualityweek.forum import selectors as forum_selectors
+
+    return forum_selectors.registrations_for(user, registration.forum).filter(pk=registration.pk).exists()
+
+
+def _found(read):
+    from django.http import Http404
+
+    def visible(user, obj) -> bool:
+        try:
+            read(user, obj.pk)
+        except Http404:
+            return False
+        return True
+    return visible
+
+
+def _scoped_reads() -> dict:
+    from qualityweek.forum import selectors as forum_selectors
+    from qualityweek.forum.models import Forum, Registration, Venue
+
+    return {Registration: _registration_visible,
+            Forum: lambda user, forum: forum_selectors.visible_forums(user).filter(pk=forum.pk).exists(),
+            Venue: _found(forum_selectors.venue_for)}
+
+
+SCOPED_READS = _scoped_reads()
