@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-# The demo steps the activity benchmarks need (organisations, demo users, campaigns, activities).
-DEMO_STEPS = ["qualityweek.directory.demo", "qualityweek.campaigns.demo", "qualityweek.activities.demo"]
+# The demo steps the activity benchmarks need (organisations, demo users, campaigns, activities, tallies).
+DEMO_STEPS = ["qualityweek.directory.demo", "qualityweek.campaigns.demo", "qualityweek.activities.demo",
+              "qualityweek.analytics.demo"]  # the last rebuilds the tallies, as load_demo does
 
 
 def percentile(samples: list[float], q: float) -> float:

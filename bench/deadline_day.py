@@ -23,6 +23,7 @@ BENCH_MAX_SECONDS (300 per phase: the compressed window).
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import statistics
 import subprocess
@@ -248,11 +249,14 @@ def check(setup: dict, full: dict, reports: dict, log: str) -> None:
           f"{duplicates} duplicates); report-only {reported:,} submitted of {reports['asked']:,}")
     print(f"  server log: {log.count('Internal Server Error')} internal errors, "
           f"{log.lower().count('deadlock detected')} deadlocks, {log.count('too many clients')} «too many clients»")
+    out = io.StringIO()
     try:
-        call_command("recount_aggregates", year=campaign.year)
+        call_command("recount_aggregates", year=campaign.year, stdout=out, stderr=out)
         print("  recount_aggregates: exit 0 (the tallies agree with the activities)")
     except SystemExit as exc:
-        print(f"  recount_aggregates: exit {exc.code}")
+        lines = out.getvalue().splitlines()
+        print(f"  recount_aggregates: exit {exc.code}; {len(lines)} lines, the first and last:",
+              *lines[:5], "…", *lines[-2:], sep="\n    ")
 
 
 if __name__ == "__main__":

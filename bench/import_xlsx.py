@@ -1,7 +1,8 @@
 """Benchmark: importing a 50,000-row activities XLSX (validated and written) on PostgreSQL.
 
-Targets (issue #3): the full validate + write path <= 10 s, and <= 5x a plain python-calamine read
-of the same file (the baseline, measured in the same run).
+Targets (issue #17): the full validate + write path <= 5 s wall, and <= 8x a plain python-calamine
+read of the same file (the baseline, measured in the same run); the long-term goal of <= 5x is
+printed beside it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_xlsx.py [--rows N]
 
@@ -29,8 +30,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TARGET_SECONDS = 10.0
-TARGET_RATIO = 5.0
+TARGET_SECONDS = 5.0
+TARGET_RATIO = 8.0
+LONG_TERM_RATIO = 5.0
 DEMO_ORGANISATIONS = 20_000
 
 
@@ -151,7 +153,8 @@ def measure(rows: int) -> None:
     ratio = full / baseline
     verdict = "MET" if ratio <= TARGET_RATIO else "MISSED"
     print(f"baseline, plain python-calamine read of the same file: {baseline:.2f} s; "
-          f"ratio {ratio:.1f}x; target <= {TARGET_RATIO:.0f}x -> {verdict}")
+          f"ratio {ratio:.1f}x; target <= {TARGET_RATIO:.0f}x -> {verdict}; "
+          f"long-term goal <= {LONG_TERM_RATIO:.0f}x -> {'MET' if ratio <= LONG_TERM_RATIO else 'MISSED'}")
     print(f"CPU time of this process (less sensitive to a busy machine; PostgreSQL's own work excluded): "
           f"{full_cpu:.2f} s against {baseline_cpu:.2f} s for the plain read, ratio {full_cpu / baseline_cpu:.1f}x")
     # Re-upload: nothing is written twice.

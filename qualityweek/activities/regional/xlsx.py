@@ -52,8 +52,8 @@ def build_xlsx(s: Summary, report: RegionalReport | None = None) -> bytes:
     sh.write_string(0, 0, report_title(s), title)
     sh.write_string(1, 0, report_subtitle(s), bold)
     sh.write_string(2, 0, f"Регион: {s.region.name} (код {s.region.code}); сфера: {s.sector_label.lower()}")
-    sh.write_string(3, 0, f"Срок отчёта: {date_ru(s.deadline)}. Сформирован: "
-                          f"{date_ru(timezone.localdate())}. Статус: {STATE_LABELS[state(report)].lower()}.")
+    sh.write_string(3, 0, f"Срок отчёта: {date_ru(s.deadline)} Сформирован: "
+                          f"{date_ru(timezone.localdate())} Статус: {STATE_LABELS[state(report)].lower()}.")
     row = 5
     sh.write_string(row, 0, "Категория участников", head)
     sh.write_string(row, 1, "Принято (официально)", head)
