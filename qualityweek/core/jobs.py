@@ -253,10 +253,13 @@ class Progress:
 
 def _hold(job: Job) -> None:
     """Tests only (``JOB_STEP_HOLD_DIR``): a job pauses at its progress calls while a file named after
-    its kind exists there, so a test can kill its worker mid-job without timing."""
+    its kind exists there, so a test can kill its worker mid-job without timing. It leaves
+    ``<kind>.held`` beside the flag: the sign, visible outside any transaction, that it got there."""
     folder = getattr(settings, "JOB_STEP_HOLD_DIR", "")
     if folder:
         flag = Path(folder) / job.kind
+        if flag.exists():
+            flag.with_name(f"{job.kind}.held").touch()
         while flag.exists():
             time.sleep(0.02)
 
