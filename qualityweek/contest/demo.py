@@ -316,11 +316,32 @@ def _kirov_orgs(kirov: Region, bread: Organisation) -> dict[str, Organisation]:
     business = list(active.filter(sector="business"))
     education = list(active.filter(sector="education"))
     rest = education[2:] + business[1:]
-    if not business or len(education) < 2 or len(rest) < 2:
-        raise RuntimeError("Для демо конкурса в Кировской области нужно больше организаций (--organisations).")
     return {"bakery": bread, "newcomer": Organisation.objects.get(region=kirov, name=NEWCOMER_ORG),
             "practice-2": rest[0], "practice-3": rest[1], "leader-2": business[0],
             "school-1": education[0], "school-2": education[1]}
+
+
+# Added only when a small demo directory (``--organisations 10``) has too few Kirov organisations.
+FILLERS = [("КОГОБУ «Средняя школа с углублённым изучением отдельных предметов пгт Пижанка»", "school"),
+           ("МБОУ «Гимназия № 46» г. Кирова", "school"),
+           ("ООО «Кировский завод металлоконструкций»", "manufacturer"),
+           ("КОГПОБУ «Вятский колледж профессиональных технологий, управления и сервиса»", "college"),
+           ("ООО «Вятская швейная фабрика»", "manufacturer")]
+
+
+def _fill_kirov(kirov: Region, bread: Organisation) -> None:
+    def enough() -> bool:
+        active = Organisation.objects.filter(region=kirov, status=Organisation.Status.ACTIVE).exclude(
+            kind=Organisation.Kind.AUTHORITY).exclude(pk=bread.pk).exclude(name=NEWCOMER_ORG)
+        business, education = active.filter(sector="business").count(), active.filter(sector="education").count()
+        return business >= 1 and education >= 2 and max(0, education - 2) + max(0, business - 1) >= 2
+
+    for name, kind in FILLERS:
+        if enough():
+            return
+        if not Organisation.objects.filter(region=kirov, name=name).exists():
+            directory_services.create_organisation(actor=Actor.system(), name=name, kind=kind, region=kirov,
+                                                   municipality="Киров")
 
 
 def _newcomer_org(kirov: Region) -> Organisation:
@@ -362,6 +383,7 @@ def _open_contest(campaign: Campaign, today: dt.date, jurors: dict[str, list[Use
     nominations = _nominations(contest)
     contest = services.move_phase(actor=system, contest=contest, to=P.OPEN)
     _newcomer(_newcomer_org(regions["43"]))
+    _fill_kirov(regions["43"], bread)
     orgs = _kirov_orgs(regions["43"], bread)
     strict, kind, bread_juror, colleague = jurors["43"]
     for juror, org in ((bread_juror, bread), (colleague, orgs["newcomer"])):
@@ -436,4 +458,4 @@ def wipe() -> None:
     for model in (RoundResult, Score, ApplicantConflict, JurorConflict, Application, Nomination, Contest):
         model.objects.all().delete()
     RoleAssignment.objects.filter(role=Role.JUROR).delete()
-    Organisation.objects.filter(name=NEWCOMER_ORG).delete()
+    Organisation.objects.filter(name__in=[NEWCOMER_ORG, *(name for name, _ in FILLERS)]).delete()

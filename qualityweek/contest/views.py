@@ -384,6 +384,7 @@ def _ranking_context(request: HttpRequest, contest: Contest, nom: Nomination, ro
     return {"contest": contest, "nomination": nom, "round": Round(round_), "region": reg, "ranked": ranked,
             "jurors": sorted(jurors.values(), key=lambda u: u.pk), "result": result, "reason_form": ReasonForm(),
             "region_code": reg.code if reg else "rf",
+            "preliminary": round_ == Round.REGIONAL and early_review(contest),
             "may_confirm": contest.phase in ((Contest.Phase.REGIONAL_REVIEW, Contest.Phase.REGIONAL_RESULTS)
                                              if round_ == Round.REGIONAL else (Contest.Phase.NATIONAL_REVIEW,)),
             "chosen": {e["application"] for e in result.ranking if e["outcome"] == S.ADVANCED} if result else

@@ -148,6 +148,7 @@ def test_the_demo_pages_render(client):
     client.force_login(kirov_chair)
     page = client.get(reverse("contest_ranking", args=[year, first.pk, "regional", "43"])).content.decode()
     assert "изменилось" in page  # the normalised place differs from the raw one
+    assert "Предварительный рейтинг" in page
     client.force_login(newcomer)
     assert "Подать заявку" in client.get(reverse("contest_detail", args=[year])).content.decode()
     client.force_login(national)
