@@ -60,6 +60,12 @@ def mine(user: Any) -> QuerySet[Certificate]:
     return Certificate.objects.filter(_held_by(user)).select_related("region", "organisation")
 
 
+def valid_by_holder(source: str, subject_id: int) -> dict[str, Certificate]:
+    """The valid certificates a source issued for one subject, by holder key (for a feature app's
+    public page that links each holder's certificate to its verification page)."""
+    return {c.holder_key: c for c in Certificate.objects.valid().filter(source=source, subject_id=subject_id)}
+
+
 def verified(public_id: str) -> Certificate | None:
     """The certificate a QR code names, for the public page; None when there is none."""
     if not public_id or len(public_id) > 32:

@@ -88,7 +88,8 @@ class ReasonForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Contest
-        fields = ["blind_review", "jurors_see_scores", "release_comments", "min_reviews", "advance_top", "forum_link"]
+        fields = ["blind_review", "early_review", "jurors_see_scores", "release_comments", "min_reviews",
+                  "advance_top", "forum_link"]
 
 
 class InviteForm(forms.Form):

@@ -44,6 +44,8 @@ class Contest(models.Model):
     blind_review = models.BooleanField("слепая экспертиза (названия и имена скрыты от жюри)", default=False)
     min_reviews = models.PositiveSmallIntegerField("минимум оценок на заявку", default=2)
     advance_top = models.PositiveSmallIntegerField("выходят в национальный тур (из номинации и региона)", default=3)
+    early_review = models.BooleanField(
+        "жюри регионального тура оценивает поданные заявки, не дожидаясь конца приёма", default=False)
     jurors_see_scores = models.BooleanField("жюри видит оценки коллег до закрытия тура", default=False)
     release_comments = models.BooleanField("комментарии жюри открыты заявителям", default=False)
     created_at = models.DateTimeField(auto_now_add=True)

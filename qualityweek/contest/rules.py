@@ -38,7 +38,7 @@ PHASE_MOVES: dict[str, tuple[str, ...]] = {
 
 APPLICATION_ACTIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({"edit", "submit", "withdraw", "name_conflict"}),
-    S.SUBMITTED: frozenset({"edit", "withdraw", "name_conflict"}),
+    S.SUBMITTED: frozenset({"edit", "withdraw", "name_conflict", "score"}),  # score: early review only
     S.WITHDRAWN: frozenset(),
     S.REGIONAL_REVIEW: frozenset({"score"}),
     S.ADVANCED: frozenset(),
@@ -50,8 +50,25 @@ APPLICATION_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 # The round an application is judged in, by its status, and the phase that round is open in.
-ROUND_OF: dict[str, str] = {S.REGIONAL_REVIEW: Round.REGIONAL, S.NATIONAL: Round.NATIONAL}
+# A submitted application is judged in the regional round only while applications are open and the
+# contest has early review on (``review_open``).
+ROUND_OF: dict[str, str] = {S.SUBMITTED: Round.REGIONAL, S.REGIONAL_REVIEW: Round.REGIONAL, S.NATIONAL: Round.NATIONAL}
 REVIEW_PHASE: dict[str, str] = {Round.REGIONAL: P.REGIONAL_REVIEW, Round.NATIONAL: P.NATIONAL_REVIEW}
+
+
+def early_review(contest: Contest) -> bool:
+    """The regional jury scores submitted applications while applications are still open."""
+    return contest.early_review and contest.phase == P.OPEN
+
+
+def review_open(application: Application) -> bool:
+    """Whether the application's round takes scores now."""
+    round_ = ROUND_OF.get(application.status)
+    if round_ is None:
+        return False
+    if application.status == S.SUBMITTED:
+        return early_review(application.contest)
+    return application.contest.phase == REVIEW_PHASE[round_]
 
 
 def allows(application: Application, action: str) -> bool:
@@ -112,9 +129,9 @@ for _action in ("edit", "submit", "withdraw", "name_conflict"):
 
 @rule(Application, "score")
 def score_application(user: Any, application: Any) -> bool:
-    round_ = ROUND_OF.get(application.status)
-    if round_ is None or application.contest.phase != REVIEW_PHASE[round_]:
+    if not review_open(application):
         return False
+    round_ = ROUND_OF[application.status]
     return Application.objects.filter(selectors.juror_filter(user, round_, application.contest_id),
                                       pk=application.pk).exists()
 

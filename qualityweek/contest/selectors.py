@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from qualityweek.certificates.models import Certificate
+from qualityweek.certificates.selectors import valid_by_holder
 from qualityweek.directory.access import Principal, principal
 from qualityweek.directory.models import Organisation
 
@@ -26,10 +28,17 @@ REGIONAL_STAGE = (S.REGIONAL_REVIEW, S.ADVANCED, S.NOT_ADVANCED, S.NATIONAL, S.W
 NATIONAL_STAGE = (S.NATIONAL, S.WINNER, S.PRIZE, S.PARTICIPANT)
 STAGE: dict[str, tuple[str, ...]] = {Round.REGIONAL: REGIONAL_STAGE, Round.NATIONAL: NATIONAL_STAGE}
 SUBMITTED = (S.SUBMITTED, *REGIONAL_STAGE)
+# Early review: while applications are open, the regional jury already judges submitted ones.
+EARLY = Q(status=S.SUBMITTED, contest__early_review=True, contest__phase=Contest.Phase.OPEN)
 
 
 def public_contests() -> QuerySet[Contest]:
     return Contest.objects.exclude(phase=Contest.Phase.DRAFT).select_related("campaign")
+
+
+def has_winners(campaign_id: int) -> bool:
+    """Whether the campaign's contest has its final results (the archive links its winners page)."""
+    return public_contests().filter(campaign_id=campaign_id, phase=Contest.Phase.RESULTS).exists()
 
 
 def contests_for(user: Any) -> QuerySet[Contest]:
@@ -84,7 +93,8 @@ def juror_filter(user: Any, round_: str | None = None, contest_id: int | None = 
             recusals[c] = recusal(user, c)
         rec = recusals[c]
         for r in _rounds(scope_round, round_):
-            part = Q(contest_id=c, status__in=STAGE[r])
+            stage = Q(status__in=STAGE[r])
+            part = Q(contest_id=c) & ((stage | EARLY) if r == Round.REGIONAL else stage)
             if g is not None:
                 part &= Q(region_id=g)
             if r == Round.NATIONAL:
@@ -159,7 +169,10 @@ class Ranked:
 
 
 def round_pool(contest: Contest, nomination: Nomination, round_: str, region_id: int | None) -> QuerySet[Application]:
-    qs = Application.objects.filter(contest=contest, nomination=nomination, status__in=STAGE[round_])
+    statuses = STAGE[round_]
+    if round_ == Round.REGIONAL and contest.early_review and contest.phase == Contest.Phase.OPEN:
+        statuses = (S.SUBMITTED, *statuses)  # the preliminary ranking of early review
+    qs = Application.objects.filter(contest=contest, nomination=nomination, status__in=statuses)
     if round_ == Round.REGIONAL and region_id is not None:
         qs = qs.filter(region_id=region_id)
     return qs.select_related("organisation", "region")
@@ -207,3 +220,10 @@ def winners(contest: Contest) -> QuerySet[Application]:
 def regional_winners(contest: Contest) -> QuerySet[Application]:
     return Application.objects.filter(contest=contest, status__in=(S.ADVANCED, *NATIONAL_STAGE)).select_related(
         "nomination", "organisation", "region").order_by("nomination__order", "nomination_id", "region__name", "id")
+
+
+def diplomas(contest: Contest) -> dict[int, Certificate]:
+    """The valid diplomas issued to the winners through «Certificates and diplomas», by application
+    (the holder key of the ``contest.winners`` source is ``application:<id>``)."""
+    issued = valid_by_holder("contest.winners", contest.pk)
+    return {int(key.split(":", 1)[1]): c for key, c in issued.items() if key.startswith("application:")}

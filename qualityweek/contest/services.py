@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit
+from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import start_job
 from qualityweek.core.mail import send_later
@@ -52,7 +52,7 @@ LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
 
 CONTEST_FIELDS = ["phase", "applications_open", "applications_close", "regional_review_until",
                   "regional_results_on", "national_review_until", "results_on", "blind_review", "min_reviews",
-                  "advance_top", "jurors_see_scores", "release_comments", "forum_link"]
+                  "advance_top", "jurors_see_scores", "release_comments", "forum_link", "early_review"]
 
 
 def _locked(model: Any, obj: Any) -> Any:
@@ -110,7 +110,8 @@ def add_nomination(*, actor: Actor, contest: Contest, title: str, description: s
 
 @transaction.atomic
 def update_settings(*, actor: Actor, contest: Contest, blind_review: bool, jurors_see_scores: bool,
-                    release_comments: bool, min_reviews: int, advance_top: int, forum_link: str = "") -> Contest:
+                    release_comments: bool, min_reviews: int, advance_top: int, forum_link: str = "",
+                    early_review: bool = False) -> Contest:
     require(actor, "manage", contest)
     contest = _locked(Contest, contest)
     before = audit.snapshot(contest, CONTEST_FIELDS)
@@ -120,10 +121,10 @@ def update_settings(*, actor: Actor, contest: Contest, blind_review: bool, juror
         raise ValidationError({"advance_top": "Укажите от 1 до 50 заявок."})
     contest.blind_review, contest.jurors_see_scores = blind_review, jurors_see_scores
     contest.release_comments, contest.min_reviews, contest.advance_top = release_comments, min_reviews, advance_top
-    contest.forum_link = forum_link.strip()
+    contest.forum_link, contest.early_review = forum_link.strip(), early_review
     contest.full_clean()
     contest.save(update_fields=["blind_review", "jurors_see_scores", "release_comments", "min_reviews",
-                                "advance_top", "forum_link"])
+                                "advance_top", "forum_link", "early_review"])
     audit.record(actor=actor, action="contest.settings", obj=contest, before=before,
                  after=audit.snapshot(contest, CONTEST_FIELDS))
     return contest
@@ -134,14 +135,14 @@ def latest_close(contest: Contest) -> dt.datetime:
     return max(contest.closes_at(region) for region in Region.objects.all())
 
 
-def _check_move(contest: Contest, to: str, now: dt.datetime) -> None:
+def _check_move(contest: Contest, to: str, now: dt.datetime, close_early: bool) -> None:
     if to not in P.values:
         raise ValidationError("Такого этапа конкурса нет.")
     if to not in PHASE_MOVES.get(contest.phase, ()):
         raise ValidationError(f"Из этапа «{contest.get_phase_display()}» нельзя перейти в «{P(to).label}».")
-    if to == P.REGIONAL_REVIEW and now <= latest_close(contest):
+    if to == P.REGIONAL_REVIEW and now <= latest_close(contest) and not close_early:
         raise ValidationError("Приём заявок ещё идёт хотя бы в одном регионе: экспертизу можно начать, когда "
-                              "срок закончится везде.")
+                              "срок закончится везде, или закрыть приём досрочно с указанием причины.")
     if to == P.NATIONAL_REVIEW:
         missing = _unconfirmed(contest, Round.REGIONAL)
         if missing:
@@ -165,21 +166,47 @@ def _unconfirmed(contest: Contest, round_: str) -> list[str]:
     return missing
 
 
+def _close_now(contest: Contest, now: dt.datetime) -> None:
+    """Close applications early: the closing day becomes the last one already over in every region."""
+    day = now.date()
+    contest.applications_close = min(contest.applications_close, day)
+    while latest_close(contest) >= now:
+        day -= dt.timedelta(days=1)
+        contest.applications_close = day
+    contest.applications_open = min(contest.applications_open, contest.applications_close)
+
+
 @transaction.atomic
-def move_phase(*, actor: Actor, contest: Contest, to: str, now: dt.datetime | None = None) -> Contest:
+def move_phase(*, actor: Actor, contest: Contest, to: str, now: dt.datetime | None = None,
+               close_early: bool = False, reason: str = "") -> Contest:
     """Move the contest to its next phase; applications follow (submitted → regional review,
-    advanced → national round)."""
+    advanced → national round). ``close_early`` starts the regional review before applications
+    close everywhere: the operator's decision, with a reason, moves the closing day back."""
     require(actor, "manage", contest)
     contest = _locked(Contest, contest)
-    before = audit.snapshot(contest, ["phase"])
-    _check_move(contest, to, now or timezone.now())
+    before = audit.snapshot(contest, ["phase", "applications_open", "applications_close"])
+    now = now or timezone.now()
+    reason = strip_control(reason).strip()
+    early = to == P.REGIONAL_REVIEW and close_early and now <= latest_close(contest)
+    if early and not reason:
+        raise ValidationError({"reason": "Чтобы закрыть приём заявок досрочно, укажите причину."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Не длиннее 500 знаков."})
+    _check_move(contest, to, now, close_early)
+    if early:
+        _close_now(contest, now)
+        contest.save(update_fields=["applications_open", "applications_close"])
     if to == P.REGIONAL_REVIEW:
         Application.objects.filter(contest=contest, status=S.SUBMITTED).update(status=S.REGIONAL_REVIEW)
     elif to == P.NATIONAL_REVIEW:
         Application.objects.filter(contest=contest, status=S.ADVANCED).update(status=S.NATIONAL)
     contest.phase = to
     contest.save(update_fields=["phase"])
-    audit.record(actor=actor, action="contest.phase", obj=contest, before=before, after={"phase": to})
+    after = audit.snapshot(contest, ["phase", "applications_open", "applications_close"])
+    audit.record(actor=actor, action="contest.phase", obj=contest, before=before,
+                 after={**after, "reason": reason} if early else after)
+    if to == P.RESULTS:  # the campaign's archive page links the winners
+        public_cache.bump_on_commit("campaign")
     return contest
 
 
@@ -666,6 +693,18 @@ def send_reminders(*, actor: Actor, today: dt.date | None = None) -> int:
                                 "link": settings.SITE_URL + reverse("contest_jury")})
             sent += 1
     return sent
+
+
+# --- Export ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_export(*, actor: Actor, contest: Contest) -> Job:
+    """The XLSX of every application with each juror's scores, written by a worker (a job)."""
+    require(actor, "export", contest, "Выгружать заявки конкурса могут оператор и региональные координаторы.")
+    job = start_job(owner=actor.user, kind="contest.export", title=f"Выгрузка заявок конкурса {contest.year} в XLSX",
+                    task="qualityweek.contest.tasks.export_task", contest_id=contest.pk)
+    audit.record(actor=actor, action="contest.export", obj=contest, after={"job": str(job.pk)})
+    return job
 
 
 def start_reminders(*, actor: Actor) -> Job:

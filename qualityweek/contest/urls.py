@@ -28,7 +28,7 @@ urlpatterns = [
          name="contest_ranking"),
     path("contest/<int:year>/chair/<int:nomination>/<str:round>/<str:region>/confirm/", views.contest_confirm,
          name="contest_confirm"),
-    path("contest/<int:year>/export.xlsx", views.contest_export, name="contest_export"),
+    path("contest/<int:year>/export/", views.contest_export, name="contest_export"),
     path("contest/<int:year>/manage/", views.contest_manage, name="contest_manage"),
     path("contest/<int:year>/phase/", views.contest_phase, name="contest_phase"),
     path("contest/<int:year>/invite/", views.contest_invite, name="contest_invite"),

@@ -24,7 +24,6 @@ from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region, Role, User
 
 from . import selectors, services
-from .export import build_xlsx
 from .forms import (
     ApplicationForm,
     ConflictForm,
@@ -37,7 +36,7 @@ from .forms import (
     SettingsForm,
 )
 from .models import ApplicantConflict, Application, Contest, Nomination, Round, RoundResult, Score
-from .rules import PHASE_MOVES, ROUND_OF
+from .rules import PHASE_MOVES, ROUND_OF, early_review
 
 S = Application.Status
 
@@ -70,6 +69,8 @@ def contest_detail(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "contest/detail.html", {
         "contest": contest, "nominations": nominations, "may_apply": may_apply, "years": years,
         "actions": actions_for(request.user, contest),
+        "archive": selectors.public_contests().filter(phase=Contest.Phase.RESULTS, campaign__year__lt=contest.year)
+        .order_by("-campaign__year").values_list("campaign__year", flat=True),
         "judges": request.user.is_authenticated and bool(selectors.jury_rounds(request.user, contest)),
         "has_results": contest.phase in (Contest.Phase.REGIONAL_RESULTS, Contest.Phase.NATIONAL_REVIEW,
                                          Contest.Phase.RESULTS),
@@ -80,10 +81,16 @@ def contest_detail(request: HttpRequest, year: int) -> HttpResponse:
 def contest_winners(request: HttpRequest, year: int) -> HttpResponse:
     contest = _contest(request, year)
     regional = contest.phase in (Contest.Phase.REGIONAL_RESULTS, Contest.Phase.NATIONAL_REVIEW, Contest.Phase.RESULTS)
+    final = contest.phase == Contest.Phase.RESULTS
+    diplomas = selectors.diplomas(contest) if final else {}
+    winners = list(selectors.winners(contest)) if final else []
+    for a in winners:
+        a.diploma = diplomas.get(a.pk)  # type: ignore[attr-defined]
     return render(request, "contest/winners.html", {
-        "contest": contest,
-        "winners": selectors.winners(contest) if contest.phase == Contest.Phase.RESULTS else [],
+        "contest": contest, "winners": winners, "diplomas": bool(diplomas),
         "regional": selectors.regional_winners(contest) if regional else [],
+        "years": selectors.public_contests().filter(phase=Contest.Phase.RESULTS).exclude(pk=contest.pk)
+        .values_list("campaign__year", flat=True),
     })
 
 
@@ -256,7 +263,8 @@ def contest_jury(request: HttpRequest) -> HttpResponse:
             queues.append({"contest": contest, "round": Round(round_), "applications": apps, "scored": scored,
                            "done": len(scored), "total": len(apps), "deadline": contest.review_deadline(round_),
                            "open": contest.phase == ("regional_review" if round_ == Round.REGIONAL
-                                                     else "national_review")})
+                                                     else "national_review")
+                           or (round_ == Round.REGIONAL and early_review(contest))})
     return render(request, "contest/jury.html", {"queues": queues})
 
 
@@ -326,7 +334,8 @@ def contest_chair(request: HttpRequest, year: int) -> HttpResponse:
     if not can(request.user, "chair", contest):
         raise PermissionDenied
     regions = selectors.chair_regions(request.user)
-    pools = Application.objects.filter(contest=contest, status__in=selectors.REGIONAL_STAGE)
+    stage = (S.SUBMITTED, *selectors.REGIONAL_STAGE) if early_review(contest) else selectors.REGIONAL_STAGE
+    pools = Application.objects.filter(contest=contest, status__in=stage)
     if regions is not None:
         pools = pools.filter(region_id__in=regions)
     rows = pools.values("nomination_id", "nomination__title", "region__code", "region__short_name").annotate(
@@ -375,6 +384,7 @@ def _ranking_context(request: HttpRequest, contest: Contest, nom: Nomination, ro
     return {"contest": contest, "nomination": nom, "round": Round(round_), "region": reg, "ranked": ranked,
             "jurors": sorted(jurors.values(), key=lambda u: u.pk), "result": result, "reason_form": ReasonForm(),
             "region_code": reg.code if reg else "rf",
+            "preliminary": round_ == Round.REGIONAL and early_review(contest),
             "may_confirm": contest.phase in ((Contest.Phase.REGIONAL_REVIEW, Contest.Phase.REGIONAL_RESULTS)
                                              if round_ == Round.REGIONAL else (Contest.Phase.NATIONAL_REVIEW,)),
             "chosen": {e["application"] for e in result.ranking if e["outcome"] == S.ADVANCED} if result else
@@ -411,16 +421,13 @@ def contest_confirm(request: HttpRequest, year: int, nomination: int, round: str
 
 
 @login_required
-@require_GET
+@require_POST
 def contest_export(request: HttpRequest, year: int) -> HttpResponse:
     contest = _contest(request, year)
     if not can(request.user, "export", contest):
         raise PermissionDenied
-    apps = selectors.applications_for(request.user).filter(contest=contest).exclude(status=S.DRAFT)
-    data = build_xlsx(contest, apps)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="contest-{contest.year}.xlsx"'
-    return response
+    job = services.start_export(actor=Actor.from_request(request), contest=contest)
+    return redirect("job_detail", pk=job.pk)
 
 
 # --- Operator --------------------------------------------------------------------------------------------------
@@ -444,6 +451,7 @@ def contest_manage(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "contest/manage.html", {
         "contest": contest, "form": form, "moves": [Contest.Phase(p) for p in PHASE_MOVES[contest.phase]],
         "conflicts": conflicts, "jurors": juror_ids,
+        "still_open": contest.phase == Contest.Phase.OPEN and timezone.now() <= services.latest_close(contest),
         "counts": [(S(row["status"]).label, row["n"]) for row in Application.objects.filter(contest=contest)
                    .values("status").annotate(n=Count("id")).order_by("status")],
     })
@@ -456,7 +464,9 @@ def contest_phase(request: HttpRequest, year: int) -> HttpResponse:
     if not can(request.user, "manage", contest):
         raise PermissionDenied
     try:
-        services.move_phase(actor=Actor.from_request(request), contest=contest, to=request.POST.get("to", ""))
+        services.move_phase(actor=Actor.from_request(request), contest=contest, to=request.POST.get("to", ""),
+                            close_early=request.POST.get("close_early") == "on",
+                            reason=request.POST.get("reason", ""))
         messages.success(request, "Этап конкурса изменён.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from qualityweek.analytics.opendata import campaign_totals
 from qualityweek.campaigns import selectors as campaigns
+from qualityweek.contest import selectors as contest
 from qualityweek.core.permissions import can
 from qualityweek.core.public_cache import public_page
 
@@ -35,4 +36,5 @@ def campaign_detail(request: HttpRequest, year: int) -> HttpResponse:
         "may_manage": can(request.user, "manage", campaign),
         "figures": campaign_totals([campaign.pk])[campaign.pk],
         "practices": published_practices().filter(activity__campaign=campaign).order_by("-published_at")[:30],
+        "contest_winners": contest.has_winners(campaign.pk),
     })

@@ -93,7 +93,8 @@ ROUTES: dict[str, Route] = {
     "contest_ranking": Route(kwargs=_pool, expect=signed_in(403, **CHAIRS)),
     "contest_confirm": Route(kwargs=_pool, method="POST", data={"advance": []},
                              expect=signed_in(403, operator=302, kirov_edu=302, kirov_business=302)),
-    "contest_export": Route(kwargs=_year, expect=signed_in(403, editor=200, **CHAIRS)),
+    "contest_export": Route(kwargs=_year, method="POST", expect=signed_in(
+        403, operator=302, editor=302, kirov_edu=302, kirov_business=302)),
     "contest_manage": Route(kwargs=_year, expect=signed_in(403, operator=200)),
     "contest_phase": Route(kwargs=_year, method="POST", data={"to": "regional_results"},
                            expect=signed_in(403, operator=302)),

@@ -156,6 +156,56 @@ def test_the_review_starts_only_when_every_region_has_closed(world, nomination):
         services.move_phase(actor=Actor(user=world.operator), contest=contest, to="results")
 
 
+def test_the_operator_may_close_applications_early_with_a_reason(world, nomination):
+    contest = nomination.contest
+    app = services.submit_application(actor=Actor(user=world.company_rep), application=_apply(world, nomination))
+    operator = Actor(user=world.operator)
+    with pytest.raises(ValidationError) as exc:
+        services.move_phase(actor=operator, contest=contest, to="regional_review", close_early=True)
+    assert "reason" in exc.value.message_dict
+    contest.refresh_from_db()
+    assert contest.phase == "open"
+    services.move_phase(actor=operator, contest=contest, to="regional_review", close_early=True,
+                        reason="Все регионы подали заявки")
+    contest.refresh_from_db()
+    app.refresh_from_db()
+    assert (contest.phase, app.status) == ("regional_review", S.REGIONAL_REVIEW)
+    assert contest.applications_close < dt.datetime.now(dt.UTC).date()
+    assert services.latest_close(contest) < dt.datetime.now(dt.UTC)
+    entry = AuditEntry.objects.filter(action="contest.phase").latest("pk")
+    assert entry.after["reason"] == "Все регионы подали заявки"
+    with pytest.raises(PermissionDenied):  # nobody applies any more
+        services.save_application(actor=Actor(user=world.company_rep), nomination=nomination,
+                                  organisation=world.kirov_company, title="Поздно", data=ANSWERS)
+
+
+def test_early_review_lets_the_regional_jury_score_while_applications_are_open(world, contest, nomination):
+    app = services.submit_application(actor=Actor(user=world.company_rep), application=_apply(world, nomination))
+    judge = Actor(user=world.juror)
+    with pytest.raises(PermissionDenied):  # off by default: submitted applications wait for the review
+        services.save_score(actor=judge, application=app, values=h.values(5, 5, nomination))
+    assert not selectors.jury_queue(world.juror, contest, "regional").exists()
+    services.update_settings(actor=Actor(user=world.operator), contest=contest, blind_review=False,
+                             jurors_see_scores=False, release_comments=False, min_reviews=1, advance_top=3,
+                             early_review=True)
+    app.refresh_from_db()
+    assert list(selectors.jury_queue(world.juror, contest, "regional")) == [app]
+    services.save_score(actor=judge, application=app, values=h.values(7, 5, nomination))
+    contest.refresh_from_db()
+    assert [r.application.pk for r in selectors.ranking(contest, nomination, "regional", app.region_id)] == [app.pk]
+    with pytest.raises(ValidationError):  # the chair confirms only once the regional review has begun
+        services.confirm_regional(actor=Actor(user=world.kirov_business), contest=contest, nomination=nomination,
+                                  region=app.region, advance=[app.pk])
+    services.move_phase(actor=Actor(user=world.operator), contest=contest, to="regional_review", close_early=True,
+                        reason="Экспертиза идёт досрочно")
+    contest.refresh_from_db()
+    services.confirm_regional(actor=Actor(user=world.kirov_business), contest=contest, nomination=nomination,
+                              region=app.region, advance=[app.pk])
+    app.refresh_from_db()
+    assert app.status == S.ADVANCED
+    assert app.scores.get().juror == world.juror  # the early score counted
+
+
 # --- Recusal -----------------------------------------------------------------------------------------
 
 @pytest.fixture

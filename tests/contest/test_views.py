@@ -140,14 +140,23 @@ def test_the_chair_sees_raw_and_normalised_side_by_side_and_confirms(client, wor
     assert "укажите причину" in response.content.decode()
 
 
-def test_the_export_lists_every_jurors_score_and_comment(client, world, nomination):
+def test_the_export_lists_every_jurors_score_and_comment(client, world, nomination, settings,
+                                                        django_capture_on_commit_callbacks):
     app = _review(world, nomination)
     services.save_score(actor=Actor(user=world.juror), application=app, values=h.values(10, 5, nomination),
                         comment="=HYPERLINK(\"http://evil\")")
     client.force_login(world.kirov_edu)
-    response = client.get(reverse("contest_export", args=[nomination.contest.year]))
-    assert response.status_code == 200
-    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert client.get(reverse("contest_export", args=[nomination.contest.year])).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written by a job, not the request
+        response = client.post(reverse("contest_export", args=[nomination.contest.year]))
+    job = Job.objects.get(kind="contest.export")
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
+    job.refresh_from_db()
+    year = nomination.contest.year
+    assert (job.status, job.owner, job.result_name) == ("done", world.kirov_edu, f"contest-{year}.xlsx")
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO((settings.MEDIA_ROOT / job.result_file).read_bytes()))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][9] == "Член жюри"
     assert rows[1][5] == "Хлеб без брака"
