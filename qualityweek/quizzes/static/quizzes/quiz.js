@@ -261,6 +261,10 @@
       if (msg.type === "joined") {
         token = msg.token; pin = msg.pin;
         try { localStorage.setItem(key(pin), token); } catch (e) { /* private mode: no rejoin after reload */ }
+        // A PIN typed into the form goes into the address too, so a reload rejoins with the saved token.
+        if (window.history && history.replaceState && location.search !== "?pin=" + pin) {
+          history.replaceState(null, "", location.pathname + "?pin=" + pin);
+        }
         $("join-form").hidden = true; $("game").hidden = false;
         $("me").textContent = msg.nickname;
         if (pending) { send(pending); }
