@@ -94,3 +94,13 @@ class AttachForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [("", "— выберите мероприятие —"), *activities]  # type: ignore[attr-defined]
         self.fields["category"].choices = categories  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Файл квиза (XLSX или JSON)",
+                           help_text="XLSX — по шаблону, JSON — выгрузка квиза с платформы. До 2 МБ.",
+                           error_messages={"required": "Выберите файл квиза.",
+                                           "empty": "Файл пустой: выберите файл квиза (XLSX или JSON)."},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json,application/json,"
+                                                                  "application/vnd.openxmlformats-officedocument."
+                                                                  "spreadsheetml.sheet"}))

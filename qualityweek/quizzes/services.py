@@ -20,7 +20,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import require
 from qualityweek.directory.models import Organisation
 
-from . import engine
+from . import engine, transfer
 from .models import MAX_SECONDS, MIN_SECONDS, Answer, Game, Player, Question, Quiz
 
 QUIZ_FIELDS = ("title", "description", "age_group", "is_published")
@@ -201,6 +201,44 @@ def delete_question(*, actor: Actor, question: Question) -> None:
     require(actor, "edit", quiz)
     audit.record(actor=actor, action="quiz.question.delete", obj=question, before=audit.snapshot(question))
     question.delete()
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+@transaction.atomic
+def import_quiz(*, actor: Actor, organisation: Organisation | None, name: str, data: bytes) -> Quiz:
+    """A new quiz of the organisation (or of the library, for the operator) from a JSON or XLSX file.
+    Every problem of the file is reported at once, by row and column (or question and field), under
+    ``file``; nothing is stored unless the whole quiz is right."""
+    require(actor, "create", Quiz)
+    try:
+        parsed = transfer.parse(name, data)
+    except transfer.TransferError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    problems = list(parsed.problems)
+    questions = []
+    for raw, (order, where) in zip(parsed.questions, parsed.places, strict=True):
+        question = _normalised_question(raw)
+        problems += [transfer.Problem(where(fld), message, order)
+                     for fld, message in validate_question(question).items()]
+        questions.append(question)
+    problems.sort(key=lambda p: p.order)  # in the file's order (stable: a row's own order stays)
+    if len(questions) > MAX_QUESTIONS:
+        problems.append(transfer.Problem("Квиз", f"В квизе не больше {MAX_QUESTIONS} вопросов."))
+    if problems:
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"…и ещё {len(problems) - MAX_PROBLEMS_SHOWN}. Исправьте эти и загрузите файл снова.")
+        raise ValidationError({"file": shown})
+    quiz = create_quiz(actor=actor, organisation=organisation, title=parsed.title, description=parsed.description,
+                       age_group=parsed.age_group)
+    Question.objects.bulk_create([Question(quiz=quiz, position=n, **q) for n, q in enumerate(questions, start=1)])
+    audit.record(actor=actor, action="quiz.import", obj=quiz,
+                 after={"file": name[:200], "questions": len(questions), **audit.snapshot(quiz)})
+    return quiz
 
 
 # --- games -----------------------------------------------------------------------------------------------
