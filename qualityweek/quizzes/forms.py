@@ -74,6 +74,12 @@ class GameForm(forms.Form):
                                 widget=forms.RadioSelect,
                                 help_text="«Только точность» не торопит: так удобнее младшим школьникам и "
                                           "игрокам с особыми потребностями.")
+    teams = forms.CharField(label="Команды (необязательно)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="От 2 до 8 названий, по одному в строке: игроки выберут команду при входе, "
+                                      "счёт команды — средний балл её игроков. Пусто — каждый играет за себя.")
+
+    def team_names(self) -> list[str]:
+        return _lines(self.cleaned_data.get("teams") or "")
 
 
 class CopyForm(forms.Form):

@@ -247,8 +247,27 @@ def _new_pin() -> str:
     return f"{secrets.randbelow(900_000) + 100_000}"
 
 
-def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY) -> Game:
-    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds."""
+MAX_TEAMS, MAX_TEAM_LEN = 8, 24
+
+
+def validate_teams(teams: Iterable[str]) -> tuple[list[str], str]:
+    """The teams' names cleaned, and the Russian problem with them ('' when fine): none, or 2 to 8."""
+    names = [" ".join(t.split()) for t in teams if t and t.strip()]
+    if not names:
+        return [], ""
+    if not 2 <= len(names) <= MAX_TEAMS:
+        return names, f"Команд — от 2 до {MAX_TEAMS}, по одной в строке (или ни одной: каждый играет за себя)."
+    if any(len(n) > MAX_TEAM_LEN for n in names):
+        return names, f"Название команды — не длиннее {MAX_TEAM_LEN} символов."
+    if len({engine.normalise(n) for n in names}) != len(names):
+        return names, "Названия команд повторяются."
+    return names, ""
+
+
+def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY,
+               teams: Iterable[str] = ()) -> Game:
+    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds; with teams,
+    each player picks one at join."""
     require(actor, "host", quiz)
     if quiz.organisation is None:
         raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
@@ -257,11 +276,15 @@ def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY
         raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")
     if scoring not in Game.Scoring.values:
         raise ValidationError({"scoring": "Выберите способ подсчёта баллов."})
+    team_names, problem = validate_teams(teams)
+    if problem:
+        raise ValidationError({"teams": problem})
     for _attempt in range(20):
         try:
             with transaction.atomic():
                 game = Game.objects.create(quiz=quiz, organisation=quiz.organisation, host=actor.user,
-                                           title=quiz.title, pin=_new_pin(), scoring=scoring, questions=questions)
+                                           title=quiz.title, pin=_new_pin(), scoring=scoring, questions=questions,
+                                           teams=team_names)
                 audit.record(actor=actor, action="quiz.game.start", obj=game, after=audit.snapshot(game))
                 return game
         except IntegrityError:  # the PIN is held by a live game: draw again

@@ -187,9 +187,11 @@ def quiz_game_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, "host", quiz):
         raise PermissionDenied
     form = GameForm(request.POST)
-    scoring = form.cleaned_data["scoring"] if form.is_valid() else "accuracy"
+    valid = form.is_valid()
+    scoring = form.cleaned_data["scoring"] if valid else "accuracy"
     try:
-        game = services.start_game(actor=Actor.from_request(request), quiz=quiz, scoring=scoring)
+        game = services.start_game(actor=Actor.from_request(request), quiz=quiz, scoring=scoring,
+                                   teams=form.team_names() if valid else [])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("quiz_detail", quiz.pk)

@@ -65,7 +65,7 @@
       var list = $("lobby-list");
       list.textContent = "";
       msg.players.forEach(function (p) {
-        var li = el("li", {}, p.nickname + " ");
+        var li = el("li", {}, p.nickname + (p.team ? " — " + p.team : "") + " ");
         var kick = el("button", {"type": "button", "class": "link", "data-kick": p.id,
                                   "aria-label": "Удалить игрока " + p.nickname}, "удалить");
         li.appendChild(kick);
@@ -76,9 +76,16 @@
       var ol = $(list); ol.textContent = "";
       rows.forEach(function (r) { ol.appendChild(el("li", {}, r.place + ". " + r.nickname + " — " + r.score)); });
     }
+    function teams(rows) {
+      show("host-teams", !!(rows && rows.length));
+      var ol = $("teams-list"); ol.textContent = "";
+      (rows || []).forEach(function (t) {
+        ol.appendChild(el("li", {}, t.place + ". " + t.team + " — " + t.score + " (игроков: " + t.members + ")"));
+      });
+    }
     function question(q) {
       phase = q.paused ? "paused" : "question";
-      show("host-question", true); show("host-board", false); show("host-join", false);
+      show("host-question", true); show("host-board", false); show("host-join", false); show("host-teams", false);
       $("host-qnum").textContent = "Вопрос " + (q.index + 1) + " из " + q.total;
       $("host-qtext").textContent = q.text;
       $("host-answered").textContent = "Ответили: 0";
@@ -107,14 +114,14 @@
       if (r.solution.order) { extra = "Верный порядок: " + r.options.map(function (o) { return o.text; }).join(" → "); }
       $("host-explanation").textContent = [extra, r.explanation].filter(Boolean).join(". ");
       $("host-answered").textContent = "Ответили: " + r.answered + (r.correct_share !== null ? ", верно — " + r.correct_share + "%" : "");
-      board("board-list", r.leaderboard); show("host-board", true);
+      board("board-list", r.leaderboard); show("host-board", true); teams(r.teams);
       status.textContent = "Ответ показан. " + (r.last ? "Это был последний вопрос." : "");
       phase = "reveal";
     }
     function finished(msg) {
       phase = "finished"; countdown.stop();
       show("host-question", false); show("host-board", false); show("host-podium", true); show("host-join", false);
-      board("podium-list", msg.podium);
+      board("podium-list", msg.podium); teams(msg.teams);
       status.textContent = "Игра окончена. " + (msg.podium.length ? "Победитель — " + msg.podium[0].nickname + "." : "");
     }
     function onMessage(ev) {
@@ -123,7 +130,7 @@
         phase = msg.phase; lobby(msg.lobby);
         if (msg.question) { question(msg.question); $("host-answered").textContent = "Ответили: " + msg.answered; }
         if (msg.reveal) { show("host-question", true); show("host-join", false); reveal(msg.reveal); }
-        if (msg.podium) { finished({podium: msg.podium}); }
+        if (msg.podium) { finished({podium: msg.podium, teams: msg.teams}); }
         if (msg.phase === "lobby") { status.textContent = "Ждём игроков. PIN: " + msg.pin; }
       } else if (msg.type === "lobby") { lobby(msg); }
       else if (msg.type === "question") { question(msg); }
@@ -267,6 +274,7 @@
         }
         $("join-form").hidden = true; $("game").hidden = false;
         $("me").textContent = msg.nickname;
+        $("my-team").textContent = msg.team ? " · команда «" + msg.team + "»" : "";
         if (pending) { send(pending); }
       } else if (msg.type === "state") {
         $("my-score").textContent = msg.score;
@@ -290,6 +298,9 @@
         $("my-score").textContent = msg.score;
         var podium = msg.podium.map(function (p) { return p.place + ". " + p.nickname + " — " + p.score; }).join("; ");
         feedback.textContent = "Ваше место: " + msg.place + " из " + msg.players + ". Баллы: " + msg.score + ". Пьедестал: " + podium;
+        if (msg.teams && msg.teams.length) {
+          feedback.textContent += ". Команды: " + msg.teams.map(function (t) { return t.place + ". " + t.team + " — " + t.score; }).join("; ");
+        }
         say(feedback.textContent);
       } else if (msg.type === "kicked") {
         done = true; countdown.stop();
@@ -298,11 +309,30 @@
         $("answers").textContent = ""; $("qtext").textContent = msg.message; say(msg.message);
       } else if (msg.type === "error") {
         if (msg.code === "kicked") { done = true; root.classList.add("kicked"); $("join-form").hidden = true; $("game").hidden = false; $("qtext").textContent = msg.message; }
+        else if (msg.code === "team") { teamChoice(msg.teams || []); }
         else if (msg.code === "bad_token") { try { localStorage.removeItem(key(pin)); } catch (e) { /* ignore */ } token = null; $("join-form").hidden = false; }
         if (msg.code === "late" || msg.code === "duplicate" || msg.code === "paused") { pending = null; }
         if ($("join-form").hidden) { feedback.textContent = msg.message; } else { $("join-error").textContent = msg.message; }
         say(msg.message);
       }
+    }
+    function teamChoice(names) {
+      var box = $("join-team-options");
+      if (!box.childNodes.length) {
+        names.forEach(function (name, n) {
+          var id = "join-team-" + n;
+          var row = el("div", {"class": "choice"});
+          row.appendChild(el("input", {"type": "radio", "name": "team", "id": id, "value": name}));
+          row.appendChild(el("label", {"for": id}, name));
+          box.appendChild(row);
+        });
+      }
+      $("join-teams").hidden = false;
+      var first = box.querySelector("input"); if (first) { first.focus(); }
+    }
+    function pickedTeam() {
+      var on = $("join-team-options").querySelector("input:checked");
+      return on ? on.value : "";
     }
     function connect(frame) {
       ws = new WebSocket(socketUrl());
@@ -321,7 +351,7 @@
       try { saved = localStorage.getItem(key(pin)); } catch (e) { /* ignore */ }
       if (ws) { ws.onclose = null; ws.close(); }
       token = saved;
-      connect(saved ? {type: "join", pin: pin, token: saved} : {type: "join", pin: pin, nickname: $("join-nickname").value.trim()});
+      connect(saved ? {type: "join", pin: pin, token: saved} : {type: "join", pin: pin, nickname: $("join-nickname").value.trim(), team: pickedTeam()});
     });
     document.addEventListener("keydown", function (ev) {
       if (!current || current.answered || ev.target.tagName === "INPUT") { return; }
