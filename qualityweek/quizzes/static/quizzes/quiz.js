@@ -165,6 +165,12 @@
     var announce = $("announce"), feedback = $("feedback");
 
     function key(p) { return "quiz-token:" + p; }
+    function score(n) {  // «1 балл», «2 балла», «5 баллов»
+      var m10 = n % 10, m100 = n % 100;
+      $("my-score").textContent = n;
+      $("my-score-word").textContent = m10 === 1 && m100 !== 11 ? "балл" :
+        (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? "балла" : "баллов");
+    }
     function send(frame) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); } }
     function say(text) { announce.textContent = text; }
 
@@ -277,7 +283,7 @@
         $("my-team").textContent = msg.team ? " · команда «" + msg.team + "»" : "";
         if (pending) { send(pending); }
       } else if (msg.type === "state") {
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         if (msg.question) { question(msg.question, msg.answered); }
         else if (msg.phase === "lobby") { say("Вы в игре как «" + msg.nickname + "». Ждём начала."); $("qtext").textContent = "Ждём начала игры…"; }
         else if (msg.phase === "finished") { say("Игра окончена."); }
@@ -287,7 +293,7 @@
       else if (msg.type === "paused") { countdown.stop(); $("timer").textContent = "Пауза"; say("Пауза."); }
       else if (msg.type === "reveal") { countdown.stop(); $("timer").textContent = "Время вышло"; lock(); }
       else if (msg.type === "result") {
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         var text = !msg.answered ? "Вы не ответили." : (msg.correct === null ? "Ответ учтён." :
                    (msg.correct ? "Верно! +" + msg.points : (msg.points ? "Частично верно: +" + msg.points : "Неверно.")));
         feedback.textContent = text + " Всего: " + msg.score + ". Место: " + msg.place + ".";
@@ -295,7 +301,7 @@
       } else if (msg.type === "finished") {
         done = true; countdown.stop();
         $("answers").textContent = ""; $("qtext").textContent = "Игра окончена";
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         var podium = msg.podium.map(function (p) { return p.place + ". " + p.nickname + " — " + p.score; }).join("; ");
         feedback.textContent = "Ваше место: " + msg.place + " из " + msg.players + ". Баллы: " + msg.score + ". Пьедестал: " + podium;
         if (msg.teams && msg.teams.length) {
