@@ -371,7 +371,7 @@ def _xlsx_row(parsed: ParsedQuiz, number: int, cells: dict[str, Any], at: dict[s
 def parse_json(data: bytes) -> ParsedQuiz:  # noqa: C901 - one check per field
     try:
         raw = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nesting a thousand levels deep
         raise TransferError("Файл JSON повреждён: выгрузите квиз с платформы заново.") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise TransferError("Это не выгрузка квиза с платформы (в файле нет «format»: «qualityweek-quiz»).")

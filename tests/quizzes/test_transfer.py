@@ -146,6 +146,7 @@ def test_workbook_mistakes_are_listed_by_row_and_column_and_nothing_is_stored(wo
     ("q.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "старого формата"),
     ("q.pdf", b"%PDF-1.4 hello", "XLSX (по шаблону) или JSON"),
     ("q.json", b"{not json", "повреждён"),
+    ("q.json", b"{" + b'"a":[' * 200_000 + b"]" * 200_000 + b"}", "повреждён"),
     ("q.json", json.dumps({"title": "x"}).encode(), "не выгрузка квиза"),
     ("q.json", json.dumps({"format": "qualityweek-quiz", "version": 9}).encode(), "не поддерживается"),
     ("q.xlsx", b"PK\x03\x04broken", "повреждён"),
