@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core.demo import DemoContext
-from qualityweek.directory.models import Organisation
+from qualityweek.directory.demo import DEMO_USERS
+from qualityweek.directory.models import Organisation, Role, RoleAssignment
 
 from .imports.services import bulk_insert
 from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, RegionalReport
@@ -58,6 +59,10 @@ COMMENTS = ["Добавьте ссылку на публикацию о меро
 # Every region gets at least one activity in each state.
 EVERY_STATE = [S.PLANNED, S.SUBMITTED, S.APPROVED, S.RETURNED, S.CANCELLED]
 STATE_WEIGHTS = [(S.APPROVED, 45), (S.SUBMITTED, 22), (S.PLANNED, 15), (S.RETURNED, 10), (S.CANCELLED, 8)]
+# The demo teacher's school always has a planned «квиз» on Quality Day, so a live quiz game the teacher
+# plays (quizzes app) can be counted in its report (activities/quiz_link.py).
+QUIZ_HOST = next(u.email for u in DEMO_USERS if u.role == Role.TEACHER)
+HOSTED_QUIZ_TITLE = "Квиз ко Дню качества «Знак качества: что за ним стоит»"
 
 
 def build(ctx: DemoContext) -> dict[str, int]:
@@ -93,6 +98,8 @@ def _campaign(ctx: DemoContext, rng: random.Random, campaign: Campaign, organisa
                 state = rng.choices([S.APPROVED, S.RETURNED, S.CANCELLED], [90, 3, 7])[0]
             seen_states[org.region_id].add(state)
             activities.append(_activity(rng, campaign, org, kind, state, now))
+    if current:
+        activities.extend(_hosted_quiz(rng, campaign, types["quiz"], now))
     # The import's bulk path (COPY on PostgreSQL); the tallies are rebuilt once by the analytics step.
     fields = [f.attname for f in Activity._meta.concrete_fields  # created/updated times: filled by bulk_insert
               if not (f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
@@ -163,6 +170,18 @@ def _activity(rng: random.Random, campaign: Campaign, org: Organisation, kind: A
         review_comment=rng.choice(COMMENTS) if state == S.RETURNED else "",
         source=Activity.Source.DEMO, **counts,
     )
+
+
+def _hosted_quiz(rng: random.Random, campaign: Campaign, kind: ActivityType, now: dt.datetime) -> list[Activity]:
+    """The demo teacher's planned quiz on Quality Day (none when the teacher has no organisation)."""
+    assignment = (RoleAssignment.objects.filter(user__email=QUIZ_HOST, role=Role.TEACHER, organisation__isnull=False)
+                  .select_related("organisation__region").first())
+    if assignment is None or assignment.organisation is None:
+        return []
+    activity = _activity(rng, campaign, assignment.organisation, kind, S.PLANNED, now)
+    activity.title, activity.starts_on, activity.ends_on = HOSTED_QUIZ_TITLE, campaign.quality_day, campaign.quality_day
+    activity.format, activity.audience, activity.expected_participants = "in_person", "5–9 классы", 60
+    return [activity]
 
 
 def wipe() -> None:

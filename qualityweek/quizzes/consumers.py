@@ -58,8 +58,8 @@ class QuizConsumer(AsyncWebsocketConsumer):
         """Write an already encoded frame straight to the ASGI server (the fan-out's one step per socket)."""
         await self.base_send({"type": "websocket.send", "text": text})
 
-    async def error(self, message: str, code: str = "error") -> None:
-        await self.send_text(encode({"type": "error", "code": code, "message": message}))
+    async def error(self, message: str, code: str = "error", data: dict[str, Any] | None = None) -> None:
+        await self.send_text(encode({**(data or {}), "type": "error", "code": code, "message": message}))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None or len(text_data) > MAX_FRAME:
@@ -76,7 +76,7 @@ class QuizConsumer(AsyncWebsocketConsumer):
         try:
             await self.dispatch_frame(kind, frame)
         except Refused as refused:
-            await self.error(refused.message, refused.code)
+            await self.error(refused.message, refused.code, refused.data)
 
     async def dispatch_frame(self, kind: str, frame: dict[str, Any]) -> None:
         if kind == "ping":
@@ -122,7 +122,7 @@ class QuizConsumer(AsyncWebsocketConsumer):
         self.live, self.player_id = live, player.id
         live.attach(player.id, self.send_text)
         await self.send_text(encode({"type": "joined", "token": player.token, "player": player.id,
-                                     "nickname": player.nickname, "pin": live.pin}))
+                                     "nickname": player.nickname, "team": player.team, "pin": live.pin}))
         await self.send_text(encode(live.player_state(player)))
 
     async def answer(self, frame: dict[str, Any]) -> None:

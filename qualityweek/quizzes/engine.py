@@ -39,10 +39,11 @@ LOBBY, QUESTION, REVEAL, FINISHED = "lobby", "question", "reveal", "finished"
 class Refused(Exception):
     """A frame the game will not take, with the Russian message the player sees."""
 
-    def __init__(self, message: str, code: str = "refused") -> None:
+    def __init__(self, message: str, code: str = "refused", **data: Any) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.data = data  # extra fields of the error frame (the teams to choose from)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,12 @@ class GameForm(forms.Form):
                                 widget=forms.RadioSelect,
                                 help_text="«Только точность» не торопит: так удобнее младшим школьникам и "
                                           "игрокам с особыми потребностями.")
+    teams = forms.CharField(label="Команды (необязательно)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="От 2 до 8 названий, по одному в строке: игроки выберут команду при входе, "
+                                      "счёт команды — средний балл её игроков. Пусто — каждый играет за себя.")
+
+    def team_names(self) -> list[str]:
+        return _lines(self.cleaned_data.get("teams") or "")
 
 
 class CopyForm(forms.Form):
@@ -94,3 +100,13 @@ class AttachForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [("", "— выберите мероприятие —"), *activities]  # type: ignore[attr-defined]
         self.fields["category"].choices = categories  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Файл квиза (XLSX или JSON)",
+                           help_text="XLSX — по шаблону, JSON — выгрузка квиза с платформы. До 2 МБ.",
+                           error_messages={"required": "Выберите файл квиза.",
+                                           "empty": "Файл пустой: выберите файл квиза (XLSX или JSON)."},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json,application/json,"
+                                                                  "application/vnd.openxmlformats-officedocument."
+                                                                  "spreadsheetml.sheet"}))

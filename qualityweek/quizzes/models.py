@@ -119,6 +119,8 @@ class Game(models.Model):
                                default=Scoring.ACCURACY)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.LOBBY)
     questions = models.JSONField("вопросы (снимок)", default=list)
+    # Optional teams: players pick one at join; a team's score is its members' average.
+    teams = models.JSONField("команды", default=list, blank=True)
     player_count = models.PositiveIntegerField("игроков", default=0)
     created_at = models.DateTimeField("создана", auto_now_add=True)
     started_at = models.DateTimeField("начата", null=True, blank=True)

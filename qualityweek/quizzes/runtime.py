@@ -46,6 +46,7 @@ class LiveGame:
         self.specs = [engine.QuestionSpec.from_dict(q) for q in game.questions]
         self.explanations = [q.get("explanation", "") for q in game.questions]
         self.engine = engine.Engine(self.specs, mode=game.scoring)
+        self.teams: list[str] = list(game.teams)
         self.hosts: set[Send] = set()
         self.sockets: dict[int, set[Send]] = {}
         self.pending: list[engine.AnswerRecord] = []
@@ -108,7 +109,19 @@ class LiveGame:
     def lobby(self) -> dict[str, Any]:
         players = self.engine.active_players()
         return {"type": "lobby", "count": len(players),
-                "players": [{"id": p.id, "nickname": p.nickname} for p in players[-200:]]}
+                "players": [{"id": p.id, "nickname": p.nickname, "team": p.team} for p in players[-200:]]}
+
+    def team_board(self) -> list[dict[str, Any]]:
+        """Teams by their members' average score (empty when the game has no teams)."""
+        if not self.teams:
+            return []
+        scores = self.engine.team_scores()
+        members: dict[str, int] = {}
+        for p in self.engine.active_players():
+            members[p.team] = members.get(p.team, 0) + 1
+        order = sorted(self.teams, key=lambda t: (-scores.get(t, 0), self.teams.index(t)))
+        return [{"team": t, "score": scores.get(t, 0), "members": members.get(t, 0), "place": n}
+                for n, t in enumerate(order, start=1)]
 
     def question_frame(self) -> dict[str, Any]:
         q = self.engine.question
@@ -129,13 +142,14 @@ class LiveGame:
                 "distribution": self.engine.distribution(index), "answered": len(answered),
                 "correct_share": round(100 * sum(1 for r in scored if r.correct) / len(scored)) if scored else None,
                 "explanation": self.explanations[index],
-                "leaderboard": self.engine.leaderboard(5), "last": index + 1 >= len(self.specs)}
+                "leaderboard": self.engine.leaderboard(5), "teams": self.team_board(),
+                "last": index + 1 >= len(self.specs)}
 
     def host_state(self) -> dict[str, Any]:
         e = self.engine
         state: dict[str, Any] = {"type": "state", "role": "host", "phase": e.phase, "pin": self.pin,
                                  "title": self.title, "index": e.index, "total": len(self.specs),
-                                 "lobby": self.lobby(), "leaderboard": e.leaderboard(5)}
+                                 "lobby": self.lobby(), "leaderboard": e.leaderboard(5), "teams": self.team_board()}
         if e.phase == engine.QUESTION:
             state["question"] = self.question_frame()
             state["answered"] = e.answered_count(e.index)
@@ -148,7 +162,8 @@ class LiveGame:
     def player_state(self, player: engine.PlayerState) -> dict[str, Any]:
         e = self.engine
         state: dict[str, Any] = {"type": "state", "role": "player", "phase": e.phase, "title": self.title,
-                                 "nickname": player.nickname, "score": player.score, "streak": player.streak,
+                                 "nickname": player.nickname, "team": player.team, "score": player.score,
+                                 "streak": player.streak,
                                  "index": e.index, "total": len(self.specs)}
         if e.phase == engine.QUESTION:
             state["question"] = self.question_frame()
@@ -162,6 +177,10 @@ class LiveGame:
     def join(self, nickname: str, team: str = "") -> engine.PlayerState:
         if len(self.engine.players) >= MAX_PLAYERS:
             raise Refused("В игре уже максимальное число игроков.", "full")
+        if self.teams and team not in self.teams:
+            raise Refused("Выберите команду." if not team else "Такой команды нет в игре: выберите из списка.",
+                          "team", teams=self.teams)
+        team = team if self.teams else ""
         if nickname:
             problem = nicknames.check(nickname)
             if problem:
@@ -285,12 +304,14 @@ class LiveGame:
         self.engine.finish()
         await self.flush(Game.Status.FINISHED)
         podium = self.engine.leaderboard(3)
-        await self.to_hosts({"type": "finished", "podium": podium, "leaderboard": self.engine.leaderboard(5)})
+        teams = self.team_board()
+        await self.to_hosts({"type": "finished", "podium": podium, "leaderboard": self.engine.leaderboard(5),
+                             "teams": teams})
         places = self.engine.places()
         for pid in list(self.sockets):
             player = self.engine.players[pid]
             await self.to_player(pid, {"type": "finished", "podium": podium, "place": places.get(pid),
-                                       "score": player.score, "players": len(places)})
+                                       "score": player.score, "players": len(places), "teams": teams})
         self.closed = True
         STORE.forget(self)
 

@@ -68,6 +68,7 @@ class Results:
     players: list[Player]
     questions: list[QuestionResult]
     per_player: list[dict[str, Any]]  # nickname, score, place, answers (per question: points or None)
+    teams: list[dict[str, Any]]  # team, members, score (the members' average), place; empty without teams
 
 
 def results(game: Game) -> Results:
@@ -88,7 +89,20 @@ def results(game: Game) -> Results:
             last_score, place = p.score, i + 1
         per_player.append({"nickname": p.nickname, "score": p.score, "place": place, "team": p.team,
                            "answers": [grid.get((p.pk, q)) for q in range(len(game.questions))]})
-    return Results(game=game, players=players, questions=questions, per_player=per_player)
+    return Results(game=game, players=players, questions=questions, per_player=per_player,
+                   teams=_teams(game, players))
+
+
+def _teams(game: Game, players: list[Player]) -> list[dict[str, Any]]:
+    """The game's teams by their members' average score (the same rule as the live board)."""
+    scores: dict[str, list[int]] = {t: [] for t in game.teams}
+    for p in players:
+        if p.team in scores:
+            scores[p.team].append(p.score)
+    average = {t: round(sum(s) / len(s), 1) if s else 0 for t, s in scores.items()}
+    order = sorted(scores, key=lambda t: (-average[t], game.teams.index(t)))
+    return [{"team": t, "members": len(scores[t]), "score": average[t], "place": n}
+            for n, t in enumerate(order, start=1)]
 
 
 def _question_result(i: int, q: engine.QuestionSpec, rows: list[dict[str, Any]]) -> QuestionResult:

@@ -20,7 +20,7 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import require
 from qualityweek.directory.models import Organisation
 
-from . import engine
+from . import engine, transfer
 from .models import MAX_SECONDS, MIN_SECONDS, Answer, Game, Player, Question, Quiz
 
 QUIZ_FIELDS = ("title", "description", "age_group", "is_published")
@@ -203,14 +203,71 @@ def delete_question(*, actor: Actor, question: Question) -> None:
     question.delete()
 
 
+# --- import --------------------------------------------------------------------------------------------
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+@transaction.atomic
+def import_quiz(*, actor: Actor, organisation: Organisation | None, name: str, data: bytes) -> Quiz:
+    """A new quiz of the organisation (or of the library, for the operator) from a JSON or XLSX file.
+    Every problem of the file is reported at once, by row and column (or question and field), under
+    ``file``; nothing is stored unless the whole quiz is right."""
+    require(actor, "create", Quiz)
+    try:
+        parsed = transfer.parse(name, data)
+    except transfer.TransferError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    problems = list(parsed.problems)
+    questions = []
+    for raw, (order, where) in zip(parsed.questions, parsed.places, strict=True):
+        question = _normalised_question(raw)
+        problems += [transfer.Problem(where(fld), message, order)
+                     for fld, message in validate_question(question).items()]
+        questions.append(question)
+    problems.sort(key=lambda p: p.order)  # in the file's order (stable: a row's own order stays)
+    if len(questions) > MAX_QUESTIONS:
+        problems.append(transfer.Problem("Квиз", f"В квизе не больше {MAX_QUESTIONS} вопросов."))
+    if problems:
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"…и ещё {len(problems) - MAX_PROBLEMS_SHOWN}. Исправьте эти и загрузите файл снова.")
+        raise ValidationError({"file": shown})
+    quiz = create_quiz(actor=actor, organisation=organisation, title=parsed.title, description=parsed.description,
+                       age_group=parsed.age_group)
+    Question.objects.bulk_create([Question(quiz=quiz, position=n, **q) for n, q in enumerate(questions, start=1)])
+    audit.record(actor=actor, action="quiz.import", obj=quiz,
+                 after={"file": name[:200], "questions": len(questions), **audit.snapshot(quiz)})
+    return quiz
+
+
 # --- games -----------------------------------------------------------------------------------------------
 
 def _new_pin() -> str:
     return f"{secrets.randbelow(900_000) + 100_000}"
 
 
-def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY) -> Game:
-    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds."""
+MAX_TEAMS, MAX_TEAM_LEN = 8, 24
+
+
+def validate_teams(teams: Iterable[str]) -> tuple[list[str], str]:
+    """The teams' names cleaned, and the Russian problem with them ('' when fine): none, or 2 to 8."""
+    names = [" ".join(t.split()) for t in teams if t and t.strip()]
+    if not names:
+        return [], ""
+    if not 2 <= len(names) <= MAX_TEAMS:
+        return names, f"Команд — от 2 до {MAX_TEAMS}, по одной в строке (или ни одной: каждый играет за себя)."
+    if any(len(n) > MAX_TEAM_LEN for n in names):
+        return names, f"Название команды — не длиннее {MAX_TEAM_LEN} символов."
+    if len({engine.normalise(n) for n in names}) != len(names):
+        return names, "Названия команд повторяются."
+    return names, ""
+
+
+def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY,
+               teams: Iterable[str] = ()) -> Game:
+    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds; with teams,
+    each player picks one at join."""
     require(actor, "host", quiz)
     if quiz.organisation is None:
         raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
@@ -219,11 +276,15 @@ def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY
         raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")
     if scoring not in Game.Scoring.values:
         raise ValidationError({"scoring": "Выберите способ подсчёта баллов."})
+    team_names, problem = validate_teams(teams)
+    if problem:
+        raise ValidationError({"teams": problem})
     for _attempt in range(20):
         try:
             with transaction.atomic():
                 game = Game.objects.create(quiz=quiz, organisation=quiz.organisation, host=actor.user,
-                                           title=quiz.title, pin=_new_pin(), scoring=scoring, questions=questions)
+                                           title=quiz.title, pin=_new_pin(), scoring=scoring, questions=questions,
+                                           teams=team_names)
                 audit.record(actor=actor, action="quiz.game.start", obj=game, after=audit.snapshot(game))
                 return game
         except IntegrityError:  # the PIN is held by a live game: draw again

@@ -5,7 +5,10 @@ from . import views
 urlpatterns: list = [
     path("quizzes/", views.quiz_list, name="quiz_list"),
     path("quizzes/new/", views.quiz_create, name="quiz_create"),
+    path("quizzes/import/", views.quiz_import, name="quiz_import"),
+    path("quizzes/import/template.xlsx", views.quiz_import_template, name="quiz_import_template"),
     path("quizzes/<int:pk>/", views.quiz_detail, name="quiz_detail"),
+    path("quizzes/<int:pk>/export.<str:fmt>", views.quiz_export, name="quiz_export"),
     path("quizzes/<int:pk>/edit/", views.quiz_edit, name="quiz_edit"),
     path("quizzes/<int:pk>/copy/", views.quiz_copy, name="quiz_copy"),
     path("quizzes/<int:pk>/questions/new/", views.quiz_question, name="quiz_question_create"),

@@ -18,8 +18,8 @@ from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
 
-from . import exports, selectors, services
-from .forms import AttachForm, CopyForm, GameForm, QuestionForm, QuizForm
+from . import exports, selectors, services, transfer
+from .forms import AttachForm, CopyForm, GameForm, ImportForm, QuestionForm, QuizForm
 from .models import Question, Quiz
 
 
@@ -51,6 +51,55 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Квиз создан. Добавьте вопросы.")
             return redirect("quiz_detail", quiz.pk)
     return render(request, "quizzes/quiz_form.html", {"form": form, "quiz": None})
+
+
+@login_required
+def quiz_import(request: HttpRequest) -> HttpResponse:
+    """A new quiz from a JSON or XLSX file; every problem of the file is listed by row and column."""
+    if not can(request.user, "create", Quiz):
+        raise PermissionDenied
+    organisations = list(selectors.authoring_organisations(request.user))
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > transfer.MAX_FILE_BYTES:
+                raise ValidationError({"file": "Файл больше 2 МБ: для квиза это слишком много. Проверьте, тот ли "
+                                               "это файл."})
+            quiz = services.import_quiz(actor=Actor.from_request(request),
+                                        organisation=organisations[0] if organisations else None,
+                                        name=upload.name or "", data=upload.read(transfer.MAX_FILE_BYTES + 1))
+        except ValidationError as exc:
+            apply_errors(form, exc, default_field="file")
+        else:
+            messages.success(request, f"Квиз загружен: вопросов — {quiz.questions.count()}. Проверьте его и "
+                                      "проведите игру.")
+            return redirect("quiz_detail", quiz.pk)
+    return render(request, "quizzes/quiz_import.html", {"form": form})
+
+
+@login_required
+def quiz_import_template(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "create", Quiz):
+        raise PermissionDenied
+    response = HttpResponse(transfer.as_xlsx(title="", description="", age_group=Quiz.AgeGroup.GRADES_5_9,
+                                             questions=[]), content_type=transfer.XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="quiz-template.xlsx"'
+    return response
+
+
+@login_required
+def quiz_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The quiz as a file to keep, share or edit in Excel (any quiz the user sees, library included)."""
+    quiz = selectors.quiz_for(request.user, pk)
+    if fmt == "json":
+        response = HttpResponse(transfer.as_json(quiz), content_type="application/json; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(transfer.quiz_xlsx(quiz), content_type=transfer.XLSX_TYPE)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}.{fmt}"'
+    return response
 
 
 @login_required
@@ -138,9 +187,11 @@ def quiz_game_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, "host", quiz):
         raise PermissionDenied
     form = GameForm(request.POST)
-    scoring = form.cleaned_data["scoring"] if form.is_valid() else "accuracy"
+    valid = form.is_valid()
+    scoring = form.cleaned_data["scoring"] if valid else "accuracy"
     try:
-        game = services.start_game(actor=Actor.from_request(request), quiz=quiz, scoring=scoring)
+        game = services.start_game(actor=Actor.from_request(request), quiz=quiz, scoring=scoring,
+                                   teams=form.team_names() if valid else [])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("quiz_detail", quiz.pk)

@@ -33,7 +33,10 @@ NOT_AUTHOR = {"kirov_edu": 403, "kirov_business": 403, "juror": 403, "forum_staf
 ROUTES: dict[str, Route] = {
     "quiz_list": Route(expect=signed_in(200)),
     "quiz_create": Route(expect=signed_in(200, **NOT_AUTHOR)),
+    "quiz_import": Route(expect=signed_in(200, **NOT_AUTHOR)),
+    "quiz_import_template": Route(expect=signed_in(200, **NOT_AUTHOR)),
     "quiz_detail": Route(kwargs=_pk("own_quiz"), expect=signed_in(404, **SCHOOL)),
+    "quiz_export": Route(kwargs=lambda o: {"pk": o["own_quiz"].pk, "fmt": "xlsx"}, expect=signed_in(404, **SCHOOL)),
     "quiz_edit": Route(kwargs=_pk("own_quiz"), expect=signed_in(404, **SCHOOL)),
     # A published library quiz is visible to everyone signed in; only authors of an organisation copy it.
     "quiz_copy": Route(kwargs=_pk("library_quiz"), method="POST", expect=signed_in(403, **SCHOOL_POST)),

@@ -105,3 +105,24 @@ def test_host_and_three_phones_play_to_the_podium_and_report(browser, asgi_serve
     activity.refresh_from_db()
     assert activity.pupils_5_9 == 3
     assert Activity.objects.get(pk=activity.pk).status == "planned"
+
+
+def test_a_phone_picks_a_team_at_join(browser, asgi_server, world, school_quiz):
+    base = f"http://{asgi_server}"
+    host = _page(browser, base)
+    log_in(host, "teacher@example.ru", f.PASSWORD)
+    host.goto(f"{base}/quizzes/{school_quiz.pk}/")
+    host.get_by_label("Команды (необязательно)").fill("Синие\nЗелёные")
+    host.get_by_role("button", name="Начать игру").click()
+    pin = host.locator("#pin").inner_text().strip()
+    phone = _page(browser, base, phone=True)
+    phone.goto(f"{base}/play/?pin={pin}")
+    phone.get_by_label("Имя в игре").fill("Смелая Лиса")
+    phone.get_by_role("button", name="Играть").click()
+    phone.locator("#join-error", has_text="Выберите команду").wait_for()
+    phone.get_by_role("radio", name="Зелёные").check()
+    phone.get_by_role("button", name="Играть").click()
+    phone.get_by_text("Ждём начала игры").wait_for()
+    assert phone.locator("#my-team").inner_text() == " · команда «Зелёные»"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    host.locator("#lobby-list li", has_text="Смелая Лиса — Зелёные").wait_for()

@@ -1,10 +1,13 @@
-"""The demo's quizzes: three library quizzes of 10+ questions, the Kirov teacher's copy and one
-finished game whose stored totals add up."""
+"""The demo's quizzes: three library quizzes of 10+ questions, the Kirov teacher's copy, one
+finished game whose stored totals add up, and the school's planned «квиз» a new game can count in."""
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from qualityweek.activities.demo import HOSTED_QUIZ_TITLE
+from qualityweek.activities.models import Activity
+from qualityweek.core import reporting
 from qualityweek.quizzes import selectors
 from qualityweek.quizzes.models import Answer, Game, Quiz
 
@@ -32,3 +35,14 @@ def test_demo_library_copy_and_a_finished_game(client):
     page = client.get(f"/quizzes/games/{game.pk}/results/").content.decode()
     assert "Весёлый Енот" in page
     assert "Учесть в отчёте" in page
+
+
+def test_demo_teacher_has_a_planned_quiz_activity_to_count_a_game_in(db):
+    call_command("load_demo", seed=7, organisations=60, verbosity=0)
+    copy = Quiz.objects.get(organisation__isnull=False)
+    targets = dict(reporting.report_targets(copy.created_by))
+    hosted = [pk for pk, label in targets.items() if label.startswith(HOSTED_QUIZ_TITLE)]
+    assert len(hosted) == 1
+    activity = Activity.objects.get(pk=hosted[0])
+    assert (activity.organisation_id, activity.status, activity.type.code) == (copy.organisation_id, "planned", "quiz")
+    assert activity.starts_on == activity.campaign.quality_day

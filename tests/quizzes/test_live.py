@@ -205,3 +205,63 @@ def test_the_host_reconnects_without_ending_the_game(asgi_server, client, world,
         _send(back, {"type": "end"})
         _until(back, "finished")
     player.close()
+
+
+def test_teams_are_picked_at_join_and_score_their_members_average(asgi_server, client, world, school_quiz):
+    game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, teams=["Синие", " Зелёные "])
+    assert game.teams == ["Синие", "Зелёные"]
+    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
+        _send(host, {"type": "host", "game": game.pk})
+        assert _until(host, "state")[0]["teams"] == [
+            {"team": "Синие", "score": 0, "members": 0, "place": 1},
+            {"team": "Зелёные", "score": 0, "members": 0, "place": 2}]
+        # Without a team (or with one the game has not) the player is asked to choose, and is not in.
+        for team in ("", "Красные", 5):
+            ws = _connect(asgi_server)
+            _send(ws, {"type": "join", "pin": game.pin, "nickname": "Смелая Лиса", "team": team})
+            error, _ = _until(ws, "error")
+            assert error["code"] == ("nickname" if team == 5 else "team")
+            if team != 5:
+                assert error["teams"] == ["Синие", "Зелёные"]
+            ws.close()
+        anna, a, state = _join_team(asgi_server, game.pin, "Весёлый Енот", "Синие")
+        assert a["team"] == "Синие"
+        assert state["team"] == "Синие"
+        boris, _, _ = _join_team(asgi_server, game.pin, "Мудрый Филин", "Синие")
+        vera, _, _ = _join_team(asgi_server, game.pin, "Зоркая Сова", "Зелёные")
+        lobby, _ = _until(host, "lobby")
+        while lobby["count"] < 3:
+            lobby, _ = _until(host, "lobby")
+        assert {p["nickname"]: p["team"] for p in lobby["players"]} == {
+            "Весёлый Енот": "Синие", "Мудрый Филин": "Синие", "Зоркая Сова": "Зелёные"}
+
+        _send(host, {"type": "next"})
+        for ws in (anna, boris, vera):
+            _until(ws, "question")
+        for ws, pick, n in ((anna, 0, "a"), (boris, 1, "b"), (vera, 0, "v")):
+            _send(ws, {"type": "answer", "answer_id": f"{n}-0", "question": 0, "value": [pick]})
+        reveal, _ = _until(host, "reveal")
+        # Accuracy scoring: Anna and Vera 1000, Boris 0 — the blue team's average is 500.
+        assert reveal["teams"] == [{"team": "Зелёные", "score": 1000.0, "members": 1, "place": 1},
+                                   {"team": "Синие", "score": 500.0, "members": 2, "place": 2}]
+        _send(host, {"type": "end"})
+        finished, _ = _until(host, "finished")
+        assert [t["team"] for t in finished["teams"]] == ["Зелёные", "Синие"]
+        assert _until(vera, "finished")[0]["teams"][0]["team"] == "Зелёные"
+        for ws in (anna, boris, vera):
+            ws.close()
+    game.refresh_from_db()
+    assert dict(Player.objects.filter(game=game).values_list("nickname", "team")) == {
+        "Весёлый Енот": "Синие", "Мудрый Филин": "Синие", "Зоркая Сова": "Зелёные"}
+    client.force_login(world.teacher)
+    page = client.get(f"/quizzes/games/{game.pk}/results/").content.decode()
+    assert "Средний балл" in page
+    assert "Зелёные" in page
+
+
+def _join_team(server, pin, nickname, team):
+    ws = _connect(server)
+    _send(ws, {"type": "join", "pin": pin, "nickname": nickname, "team": team})
+    joined, _ = _until(ws, "joined")
+    state, _ = _until(ws, "state")
+    return ws, joined, state

@@ -218,3 +218,19 @@ def test_old_games_are_purged_but_their_counts_stay(world, school_quiz):
     assert not Answer.objects.filter(game=old).exists()
     assert recent.players.count() == 3
     assert services.purge_old_games(actor=Actor.system(), older_than_days=365) == 0
+
+
+@pytest.mark.parametrize(("teams", "words"), [
+    (["Синие"], "от 2 до 8"),
+    ([f"Команда {n}" for n in range(9)], "от 2 до 8"),
+    (["Синие", "синие "], "повторяются"),
+    (["Синие", "Я" * 25], "не длиннее 24"),
+])
+def test_teams_of_a_game_are_checked(world, school_quiz, teams, words):
+    with pytest.raises(ValidationError) as exc:
+        services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, teams=teams)
+    assert words in exc.value.message_dict["teams"][0]
+
+
+def test_a_game_without_teams_ignores_blank_lines(world, school_quiz):
+    assert services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, teams=["", "  "]).teams == []

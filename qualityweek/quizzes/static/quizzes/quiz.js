@@ -65,7 +65,7 @@
       var list = $("lobby-list");
       list.textContent = "";
       msg.players.forEach(function (p) {
-        var li = el("li", {}, p.nickname + " ");
+        var li = el("li", {}, p.nickname + (p.team ? " — " + p.team : "") + " ");
         var kick = el("button", {"type": "button", "class": "link", "data-kick": p.id,
                                   "aria-label": "Удалить игрока " + p.nickname}, "удалить");
         li.appendChild(kick);
@@ -76,9 +76,16 @@
       var ol = $(list); ol.textContent = "";
       rows.forEach(function (r) { ol.appendChild(el("li", {}, r.place + ". " + r.nickname + " — " + r.score)); });
     }
+    function teams(rows) {
+      show("host-teams", !!(rows && rows.length));
+      var ol = $("teams-list"); ol.textContent = "";
+      (rows || []).forEach(function (t) {
+        ol.appendChild(el("li", {}, t.place + ". " + t.team + " — " + t.score + " (игроков: " + t.members + ")"));
+      });
+    }
     function question(q) {
       phase = q.paused ? "paused" : "question";
-      show("host-question", true); show("host-board", false); show("host-join", false);
+      show("host-question", true); show("host-board", false); show("host-join", false); show("host-teams", false);
       $("host-qnum").textContent = "Вопрос " + (q.index + 1) + " из " + q.total;
       $("host-qtext").textContent = q.text;
       $("host-answered").textContent = "Ответили: 0";
@@ -107,14 +114,14 @@
       if (r.solution.order) { extra = "Верный порядок: " + r.options.map(function (o) { return o.text; }).join(" → "); }
       $("host-explanation").textContent = [extra, r.explanation].filter(Boolean).join(". ");
       $("host-answered").textContent = "Ответили: " + r.answered + (r.correct_share !== null ? ", верно — " + r.correct_share + "%" : "");
-      board("board-list", r.leaderboard); show("host-board", true);
+      board("board-list", r.leaderboard); show("host-board", true); teams(r.teams);
       status.textContent = "Ответ показан. " + (r.last ? "Это был последний вопрос." : "");
       phase = "reveal";
     }
     function finished(msg) {
       phase = "finished"; countdown.stop();
       show("host-question", false); show("host-board", false); show("host-podium", true); show("host-join", false);
-      board("podium-list", msg.podium);
+      board("podium-list", msg.podium); teams(msg.teams);
       status.textContent = "Игра окончена. " + (msg.podium.length ? "Победитель — " + msg.podium[0].nickname + "." : "");
     }
     function onMessage(ev) {
@@ -123,7 +130,7 @@
         phase = msg.phase; lobby(msg.lobby);
         if (msg.question) { question(msg.question); $("host-answered").textContent = "Ответили: " + msg.answered; }
         if (msg.reveal) { show("host-question", true); show("host-join", false); reveal(msg.reveal); }
-        if (msg.podium) { finished({podium: msg.podium}); }
+        if (msg.podium) { finished({podium: msg.podium, teams: msg.teams}); }
         if (msg.phase === "lobby") { status.textContent = "Ждём игроков. PIN: " + msg.pin; }
       } else if (msg.type === "lobby") { lobby(msg); }
       else if (msg.type === "question") { question(msg); }
@@ -158,6 +165,12 @@
     var announce = $("announce"), feedback = $("feedback");
 
     function key(p) { return "quiz-token:" + p; }
+    function score(n) {  // «1 балл», «2 балла», «5 баллов»
+      var m10 = n % 10, m100 = n % 100;
+      $("my-score").textContent = n;
+      $("my-score-word").textContent = m10 === 1 && m100 !== 11 ? "балл" :
+        (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? "балла" : "баллов");
+    }
     function send(frame) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); } }
     function say(text) { announce.textContent = text; }
 
@@ -261,11 +274,16 @@
       if (msg.type === "joined") {
         token = msg.token; pin = msg.pin;
         try { localStorage.setItem(key(pin), token); } catch (e) { /* private mode: no rejoin after reload */ }
+        // A PIN typed into the form goes into the address too, so a reload rejoins with the saved token.
+        if (window.history && history.replaceState && location.search !== "?pin=" + pin) {
+          history.replaceState(null, "", location.pathname + "?pin=" + pin);
+        }
         $("join-form").hidden = true; $("game").hidden = false;
         $("me").textContent = msg.nickname;
+        $("my-team").textContent = msg.team ? " · команда «" + msg.team + "»" : "";
         if (pending) { send(pending); }
       } else if (msg.type === "state") {
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         if (msg.question) { question(msg.question, msg.answered); }
         else if (msg.phase === "lobby") { say("Вы в игре как «" + msg.nickname + "». Ждём начала."); $("qtext").textContent = "Ждём начала игры…"; }
         else if (msg.phase === "finished") { say("Игра окончена."); }
@@ -275,7 +293,7 @@
       else if (msg.type === "paused") { countdown.stop(); $("timer").textContent = "Пауза"; say("Пауза."); }
       else if (msg.type === "reveal") { countdown.stop(); $("timer").textContent = "Время вышло"; lock(); }
       else if (msg.type === "result") {
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         var text = !msg.answered ? "Вы не ответили." : (msg.correct === null ? "Ответ учтён." :
                    (msg.correct ? "Верно! +" + msg.points : (msg.points ? "Частично верно: +" + msg.points : "Неверно.")));
         feedback.textContent = text + " Всего: " + msg.score + ". Место: " + msg.place + ".";
@@ -283,9 +301,12 @@
       } else if (msg.type === "finished") {
         done = true; countdown.stop();
         $("answers").textContent = ""; $("qtext").textContent = "Игра окончена";
-        $("my-score").textContent = msg.score;
+        score(msg.score);
         var podium = msg.podium.map(function (p) { return p.place + ". " + p.nickname + " — " + p.score; }).join("; ");
         feedback.textContent = "Ваше место: " + msg.place + " из " + msg.players + ". Баллы: " + msg.score + ". Пьедестал: " + podium;
+        if (msg.teams && msg.teams.length) {
+          feedback.textContent += ". Команды: " + msg.teams.map(function (t) { return t.place + ". " + t.team + " — " + t.score; }).join("; ");
+        }
         say(feedback.textContent);
       } else if (msg.type === "kicked") {
         done = true; countdown.stop();
@@ -294,11 +315,30 @@
         $("answers").textContent = ""; $("qtext").textContent = msg.message; say(msg.message);
       } else if (msg.type === "error") {
         if (msg.code === "kicked") { done = true; root.classList.add("kicked"); $("join-form").hidden = true; $("game").hidden = false; $("qtext").textContent = msg.message; }
+        else if (msg.code === "team") { teamChoice(msg.teams || []); }
         else if (msg.code === "bad_token") { try { localStorage.removeItem(key(pin)); } catch (e) { /* ignore */ } token = null; $("join-form").hidden = false; }
         if (msg.code === "late" || msg.code === "duplicate" || msg.code === "paused") { pending = null; }
         if ($("join-form").hidden) { feedback.textContent = msg.message; } else { $("join-error").textContent = msg.message; }
         say(msg.message);
       }
+    }
+    function teamChoice(names) {
+      var box = $("join-team-options");
+      if (!box.childNodes.length) {
+        names.forEach(function (name, n) {
+          var id = "join-team-" + n;
+          var row = el("div", {"class": "choice"});
+          row.appendChild(el("input", {"type": "radio", "name": "team", "id": id, "value": name}));
+          row.appendChild(el("label", {"for": id}, name));
+          box.appendChild(row);
+        });
+      }
+      $("join-teams").hidden = false;
+      var first = box.querySelector("input"); if (first) { first.focus(); }
+    }
+    function pickedTeam() {
+      var on = $("join-team-options").querySelector("input:checked");
+      return on ? on.value : "";
     }
     function connect(frame) {
       ws = new WebSocket(socketUrl());
@@ -317,7 +357,7 @@
       try { saved = localStorage.getItem(key(pin)); } catch (e) { /* ignore */ }
       if (ws) { ws.onclose = null; ws.close(); }
       token = saved;
-      connect(saved ? {type: "join", pin: pin, token: saved} : {type: "join", pin: pin, nickname: $("join-nickname").value.trim()});
+      connect(saved ? {type: "join", pin: pin, token: saved} : {type: "join", pin: pin, nickname: $("join-nickname").value.trim(), team: pickedTeam()});
     });
     document.addEventListener("keydown", function (ev) {
       if (!current || current.answered || ev.target.tagName === "INPUT") { return; }
