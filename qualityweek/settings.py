@@ -146,7 +146,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         # redis-py's default pool (100 connections) fails at a few hundred simultaneous sockets.
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "max_connections": int(os.environ.get("CHANNELS_REDIS_POOL", "2000"))}],
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis' blocking
+            # BZPOPMIN: on a busy machine the empty reply arrives just after 5 s and the socket dies.
+            "hosts": [{"address": REDIS_URL, "max_connections": int(os.environ.get("CHANNELS_REDIS_POOL", "2000")),
+                       "socket_timeout": 30}],
         }}
     }
 else:
