@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qualityweek.core.logs.RequestIdMiddleware",
+    "qualityweek.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -296,11 +298,33 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# --- Logs, metrics, error reporting (docs/operations.md) -------------------------------------------
+# LOG_FORMAT=json writes one JSON object a line with the request id (and job id) of each line; the
+# readable text format is the default only in development.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "qualityweek.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "qualityweek.core.logs.JsonFormatter"},
+        "text": {"()": "qualityweek.core.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # fontTools reports every step of a font subset at INFO.
     "loggers": {"django.db.backends": {"level": "INFO"}, "fontTools": {"level": "WARNING"}},
 }
+# /metrics answers a scraper that shows METRICS_TOKEN («Authorization: Bearer …») or comes from one of
+# METRICS_ALLOWED_IPS (addresses or networks); everyone else gets a 404. Neither set: nobody.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# A job worker serves its own figures (mail outcomes, job failures) on this port when it is set.
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT", "0"))
+WORKER_METRICS_ADDR = os.environ.get("WORKER_METRICS_ADDR", "127.0.0.1")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from qualityweek.core.errors import init_error_reporting
+
+    init_error_reporting(SENTRY_DSN)

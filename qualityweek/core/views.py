@@ -3,12 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from . import health as health_checks
 from . import jobs
 from .audit import Actor
+from .metrics import metrics_allowed, metrics_response
 from .models import Job
 from .permissions import can
 
@@ -64,4 +66,22 @@ def job_cancel(request: HttpRequest, pk) -> HttpResponse:
 
 
 def health(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readiness(request: HttpRequest) -> HttpResponse:
+    """Readiness: 200 when the database, Redis (when configured) and the storage work, else 503."""
+    checks = health_checks.readiness()
+    ready = health_checks.FAILED not in checks.values()
+    response = JsonResponse({"status": "ok" if ready else "failed", "checks": checks}, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus figures for a scraper with the token or from an allowed address; for anyone else the
+    address does not exist."""
+    if not metrics_allowed(request):
+        raise Http404
+    return metrics_response()
