@@ -7,6 +7,7 @@ local-memory cache and files under var/media: a newcomer runs it with no other s
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -231,7 +232,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -240,6 +241,33 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Every file the platform keeps goes through the default storage (core/files.py). With
+# STORAGE_S3_BUCKET set it is an S3-compatible object store (django-storages; SeaweedFS on this
+# machine, docs/operations.md), shared by every app node and job worker; the bucket stays private:
+# files are streamed after the permission check, or (PRIVATE_DOWNLOAD_URL_SECONDS > 0) a download is
+# redirected to a signed URL that expires after that many seconds.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("STORAGE_S3_REGION", "us-east-1"),
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("STORAGE_S3_ADDRESSING", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("PRIVATE_DOWNLOAD_URL_SECONDS", "0") or 60),
+            "file_overwrite": False,  # two uploads of «отчёт.pdf» are two files
+        },
+    }
+PRIVATE_DOWNLOAD_URL_SECONDS = int(os.environ.get("PRIVATE_DOWNLOAD_URL_SECONDS", "0")) if STORAGE_S3_BUCKET else 0
+# Jobs build large files (ZIPs, workbooks) in a local scratch folder before storing them.
+SCRATCH_DIR = os.environ.get("SCRATCH_DIR", "")
 
 # --- E-mail (Django 6.1 MAILERS) ----------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

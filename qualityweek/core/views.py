@@ -1,14 +1,14 @@
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from . import files, jobs
 from . import health as health_checks
-from . import jobs
 from .audit import Actor
 from .metrics import metrics_allowed, metrics_response
 from .models import Job
@@ -31,14 +31,17 @@ def job_progress(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk) -> FileResponse:
+def job_download(request: HttpRequest, pk) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.status != Job.Status.DONE or not job.result_file:
         raise Http404
-    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)
+    seconds = settings.PRIVATE_DOWNLOAD_URL_SECONDS
+    if seconds and files.exists(job.result_file):
+        # The object store hands the file over itself, by a URL that works for a minute or so.
+        url = files.signed_url(job.result_file, seconds=seconds, filename=job.result_name)
+        if url:
+            return redirect(url)
+    return files.file_response(job.result_file, as_attachment=True, filename=job.result_name)
 
 
 @login_required
