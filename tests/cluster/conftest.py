@@ -6,4 +6,4 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_connection_pools():
-    yield
+    return
