@@ -146,7 +146,7 @@ def p95(values: list[float]) -> float:
 
 
 def line(result: dict) -> str:
-    return (f"  {result["name"]:<42} {result['ok'] / result['wall']:7.1f} req/s   p95 {p95(result['lat']):7.1f} ms"
+    return (f"  {result['name']:<42} {result['ok'] / result['wall']:7.1f} req/s   p95 {p95(result['lat']):7.1f} ms"
             f"   failed {result['failed']}")
 
 
