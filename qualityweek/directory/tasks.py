@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from qualityweek.core.jobs import job_task, running_job
+from django.tasks import task
+
+from qualityweek.core.jobs import running_job
 
 from .export import write_organisations_xlsx
 
 
-@job_task(idempotent=True)  # reads only; a rerun writes the same result file afresh
+@task()
 def export_organisations_task(*, job_id: str, filters: dict[str, str]) -> str:
     with running_job(job_id) as progress:
         path, name, count = write_organisations_xlsx(owner=progress.job.owner, filters=filters,

@@ -162,8 +162,9 @@ def test_photo_uploaded_through_node_a_is_served_by_node_b():
     assert stranger.request(f"{node(2)}/activities/photos/{photo}/thumb/")[0] == 404
 
 
-def _start_export(browser: Client, base: str) -> str:
-    status, _, headers = browser.post(f"{base}/directory/organisations/export/", {"q": ""})
+def _start_export(browser: Client, base: str, path: str = "/directory/organisations/export/",
+                  fields: dict[str, str] | None = None) -> str:
+    status, _, headers = browser.post(f"{base}{path}", fields or {"q": ""})
     assert status == 302, status
     match = re.search(r"/jobs/([0-9a-f-]{36})/", headers["Location"])
     assert match, headers["Location"]
@@ -228,14 +229,14 @@ def test_the_other_worker_finishes_the_job_of_a_worker_killed_mid_job():
     hold_dir = os.environ.get("JOB_STEP_HOLD_DIR", "")
     if not hold_dir:
         pytest.skip("the cluster was started without JOB_STEP_HOLD_DIR")
-    flag = Path(hold_dir) / "directory.export"
+    flag = Path(hold_dir) / "activities.export"  # an idempotent job: the reaper queues it again
     flag.parent.mkdir(parents=True, exist_ok=True)
     flag.touch()
     browser = Client()
     browser.log_in(CLUSTER_URL, "operator@demo.qualityweek.ru")
     killed = 0
     try:
-        job = _start_export(browser, CLUSTER_URL)
+        job = _start_export(browser, CLUSTER_URL, "/activities/export/", {"format": "csv"})
         wait_for(lambda: "Выполняется" in _progress(browser, CLUSTER_URL, job), 60, "the job to start")
         worker = shell("from django_tasks_db.models import DBTaskResult; "
                        f"print(DBTaskResult.objects.get(status='RUNNING', args_kwargs__kwargs__job_id='{job}')"
