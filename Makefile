@@ -1,4 +1,4 @@
-.PHONY: run test lint bench
+.PHONY: run test lint bench cluster cluster-stop
 
 run:  ## set up and start the platform with demo data at http://127.0.0.1:8000
 	bash scripts/run.sh
@@ -8,3 +8,9 @@ test:  ## set up and run the whole test suite
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/mypy qualityweek
+
+cluster:  ## the production layout on one machine: 2 app nodes, 2 job workers, nginx, object store (docs/operations.md)
+	bash scripts/cluster.sh
+
+cluster-stop:
+	bash scripts/cluster.sh stop

@@ -7,6 +7,7 @@ local-memory cache and files under var/media: a newcomer runs it with no other s
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qualityweek.core.logs.RequestIdMiddleware",
+    "qualityweek.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,7 +235,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -241,6 +244,33 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Every file the platform keeps goes through the default storage (core/files.py). With
+# STORAGE_S3_BUCKET set it is an S3-compatible object store (django-storages; SeaweedFS on this
+# machine, docs/operations.md), shared by every app node and job worker; the bucket stays private:
+# files are streamed after the permission check, or (PRIVATE_DOWNLOAD_URL_SECONDS > 0) a download is
+# redirected to a signed URL that expires after that many seconds.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("STORAGE_S3_REGION", "us-east-1"),
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("STORAGE_S3_ADDRESSING", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("PRIVATE_DOWNLOAD_URL_SECONDS", "0") or 60),
+            "file_overwrite": False,  # two uploads of «отчёт.pdf» are two files
+        },
+    }
+PRIVATE_DOWNLOAD_URL_SECONDS = int(os.environ.get("PRIVATE_DOWNLOAD_URL_SECONDS", "0")) if STORAGE_S3_BUCKET else 0
+# Jobs build large files (ZIPs, workbooks) in a local scratch folder before storing them.
+SCRATCH_DIR = os.environ.get("SCRATCH_DIR", "")
 
 # --- E-mail (Django 6.1 MAILERS) ----------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -299,11 +329,33 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# --- Logs, metrics, error reporting (docs/operations.md) -------------------------------------------
+# LOG_FORMAT=json writes one JSON object a line with the request id (and job id) of each line; the
+# readable text format is the default only in development.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "qualityweek.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "qualityweek.core.logs.JsonFormatter"},
+        "text": {"()": "qualityweek.core.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # fontTools reports every step of a font subset at INFO.
     "loggers": {"django.db.backends": {"level": "INFO"}, "fontTools": {"level": "WARNING"}},
 }
+# /metrics answers a scraper that shows METRICS_TOKEN («Authorization: Bearer …») or comes from one of
+# METRICS_ALLOWED_IPS (addresses or networks); everyone else gets a 404. Neither set: nobody.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# A job worker serves its own figures (mail outcomes, job failures) on this port when it is set.
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT", "0"))
+WORKER_METRICS_ADDR = os.environ.get("WORKER_METRICS_ADDR", "127.0.0.1")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from qualityweek.core.errors import init_error_reporting
+
+    init_error_reporting(SENTRY_DSN)

@@ -58,6 +58,9 @@ FOUNDATION: dict[str, Route] = {
     "job_retry": Route(kwargs=lambda o: {"pk": o["job"].pk}, method="POST", expect=signed_in(404, kirov_edu=302)),
     "job_cancel": Route(kwargs=lambda o: {"pk": o["job"].pk}, method="POST", expect=signed_in(404, kirov_edu=302)),
     "health": Route(expect=all_(200)),
+    "readiness": Route(expect=all_(200)),
+    # Only a scraper with the token or from METRICS_ALLOWED_IPS (neither is set here): nobody else.
+    "metrics": Route(expect=all_(404)),
 }
 
 

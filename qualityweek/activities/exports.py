@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
+
+from qualityweek.core import files
 
 from . import selectors
 from .imports.headers import COLUMN_BY_KEY
@@ -60,11 +61,10 @@ def write_activities(*, owner, filters: dict[str, str], fmt: str, job_id: str,
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
     rows, total = _activities(owner, filters)
-    relative = f"private/exports/{job_id}.{fmt}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
     writer = _write_xlsx if fmt == "xlsx" else _write_csv
-    count = writer(path, rows, total, on_progress)
+    with files.scratch() as folder:
+        count = writer(folder / f"export.{fmt}", rows, total, on_progress)
+        relative = files.store_path(f"private/exports/{job_id}.{fmt}", folder / f"export.{fmt}")
     on_progress(count, total)
     return relative, f"activities-{timezone.localdate():%Y-%m-%d}.{fmt}", count
 

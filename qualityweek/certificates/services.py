@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit, jobs
+from qualityweek.core import audit, files, jobs
 from qualityweek.core import mail as core_mail
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import Job
@@ -359,9 +359,13 @@ def in_order(ids: Iterable[int], chunk: int = 500) -> Iterator[Certificate]:
         yield from (found[pk] for pk in part if pk in found)
 
 
-def zip_path(job: Job) -> tuple[str, Path]:
-    relative = f"private/certificates/{job.pk}.zip"
-    return relative, Path(settings.MEDIA_ROOT) / relative
+def store_zip(job: Job, certificates: Iterable[Certificate], *, total: int,
+              progress: Callable[[int, int], None] | None = None) -> tuple[str, int]:
+    """Write the job's ZIP in a scratch folder and keep it in the file storage: (its key, PDFs in it)."""
+    with files.scratch() as folder:
+        count = write_zip(certificates, folder / "certificates.zip", total=total, progress=progress)
+        relative = files.store_path(f"private/certificates/{job.pk}.zip", folder / "certificates.zip")
+    return relative, count
 
 
 @transaction.atomic

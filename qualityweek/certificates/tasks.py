@@ -28,9 +28,9 @@ def issue_task(*, job_id: str, source_code: str, subject: dict[str, Any], user_i
         if not total:
             progress.finish(message="Некому выдавать: в выбранной области получателей нет.")
             return 0
-        relative, path = services.zip_path(progress.job)
-        services.write_zip(services.in_order(result.ids), path, total=total,
-                           progress=lambda done, _: progress.step(total + done, 2 * total, "Сборка архива PDF"))
+        relative, _count = services.store_zip(
+            progress.job, services.in_order(result.ids), total=total,
+            progress=lambda done, _: progress.step(total + done, 2 * total, "Сборка архива PDF"))
         progress.finish(result_file=relative, result_name="сертификаты.zip", message=result.message())
         return total
 
@@ -38,9 +38,9 @@ def issue_task(*, job_id: str, source_code: str, subject: dict[str, Any], user_i
 @job_task(idempotent=True)
 def zip_task(*, job_id: str, ids: list[int]) -> int:
     with running_job(job_id) as progress:
-        relative, path = services.zip_path(progress.job)
-        count = services.write_zip(services.in_order(ids), path, total=len(ids),
-                                   progress=lambda done, total: progress.step(done, total, "Сборка архива PDF"))
+        relative, count = services.store_zip(
+            progress.job, services.in_order(ids), total=len(ids),
+            progress=lambda done, total: progress.step(done, total, "Сборка архива PDF"))
         progress.finish(result_file=relative, result_name="сертификаты.zip", message=f"PDF в архиве: {count}.")
         return count
 

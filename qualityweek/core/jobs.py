@@ -43,6 +43,8 @@ from django.utils.module_loading import import_string
 
 from . import audit
 from .audit import Actor
+from .logs import current_request_id, job_context
+from .metrics import JOB_FAILURES, JOB_INTERRUPTIONS
 from .models import FINISHED, Job
 from .permissions import require
 from .rules import CANCELLABLE, RETRYABLE
@@ -96,7 +98,7 @@ def start_job(*, owner: Any, kind: str, title: str, task: Any, total: int = 0, *
     ``task`` is the task object or its dotted path — the path lets a service start a task whose
     module imports the service, without importing it back."""
     job = Job.objects.create(owner=owner, kind=kind, title=title, total=total, task_path=_task_path(task),
-                             task_kwargs=[kwargs])
+                             task_kwargs=[kwargs], request_id=current_request_id())
     transaction.on_commit(lambda: _enqueue(job))
     return job
 
@@ -108,7 +110,7 @@ def start_chunked_job(*, owner: Any, kind: str, title: str, task: Any, chunks: S
     if not chunks:
         raise ValueError("A chunked job needs at least one chunk.")
     job = Job.objects.create(owner=owner, kind=kind, title=title, total=total, task_path=_task_path(task),
-                             task_kwargs=list(chunks), chunks=len(chunks))
+                             task_kwargs=list(chunks), chunks=len(chunks), request_id=current_request_id())
     transaction.on_commit(lambda: _enqueue(job))
     return job
 
@@ -264,8 +266,9 @@ def _hold(job: Job) -> None:
             time.sleep(0.02)
 
 
-def _fail(job_id: Any, attempt: int, exc: Exception) -> None:
+def _fail(job_id: Any, attempt: int, exc: Exception, kind: str = "") -> None:
     log.exception("Job %s failed", job_id)
+    JOB_FAILURES.labels(kind=kind or "unknown").inc()
     Job.objects.filter(pk=job_id, attempts=attempt, status=Job.Status.RUNNING).update(
         status=Job.Status.FAILED, message=f"Ошибка: {exc}"[:500], finished_at=timezone.now()
     )
@@ -274,6 +277,13 @@ def _fail(job_id: Any, attempt: int, exc: Exception) -> None:
 @contextmanager
 def _run(job_id: str, *, allowed: frozenset[str], progress_class: type[Progress]) -> Iterator[Any]:
     job = Job.objects.get(pk=job_id)
+    with job_context(job_id=str(job.pk), request_id=job.request_id), \
+            _running(job, allowed=allowed, progress_class=progress_class) as progress:
+        yield progress
+
+
+@contextmanager
+def _running(job: Job, *, allowed: frozenset[str], progress_class: type[Progress]) -> Iterator[Any]:
     attempt = job.attempts
     if not Job.objects.filter(pk=job.pk, attempts=attempt, status__in=allowed).update(
             status=Job.Status.RUNNING, heartbeat_at=timezone.now()):
@@ -286,7 +296,7 @@ def _run(job_id: str, *, allowed: frozenset[str], progress_class: type[Progress]
         log.warning("Job %s attempt %s stopped: no longer this run's", job.pk, attempt)
         raise
     except Exception as exc:
-        _fail(job.pk, attempt, exc)
+        _fail(job.pk, attempt, exc, job.kind)
         raise
     finally:
         heartbeat.halt.set()
@@ -352,6 +362,7 @@ def reap_expired_jobs(now: datetime | None = None) -> dict[str, int]:
                     message="Работа прервалась: обработчик задач остановился. Её можно повторить или отменить.")
                 outcome = "interrupted"
             counts[outcome] += 1
+            JOB_INTERRUPTIONS.labels(kind=job.kind, outcome=outcome).inc()
             log.warning("Job %s (%s) lease expired: %s", job.pk, job.kind, outcome)
     return counts
 

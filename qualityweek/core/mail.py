@@ -30,6 +30,8 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from .metrics import MAIL
+
 
 class DeliveryError(Exception):
     """The message was not accepted; ``reason`` says why, in Russian. ``uncertain``: it may have been."""
@@ -81,14 +83,18 @@ class Session:
         try:
             self._mailer.open()  # (again, after a broken connection): nothing is on the wire yet
         except (smtplib.SMTPException, OSError) as exc:
+            MAIL.labels(outcome="refused").inc()
             raise DeliveryError(reason(exc)) from exc
         try:
             self._mailer.send_messages([msg])
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            MAIL.labels(outcome="refused").inc()
             raise DeliveryError(reason(exc)) from exc  # the server answered: not accepted
         except (smtplib.SMTPException, OSError) as exc:
             self._reset()
+            MAIL.labels(outcome="uncertain").inc()
             raise DeliveryError(UNCERTAIN_REASON, uncertain=True) from exc
+        MAIL.labels(outcome="sent").inc()
 
     def _reset(self) -> None:
         with suppress(smtplib.SMTPException, OSError):

@@ -89,6 +89,8 @@ class Job(models.Model):
     # The lease: a running job's worker touches this; the reaper takes over a job whose touch is older
     # than ``JOB_LEASE_SECONDS``.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request that started the job: its task's log lines carry it too (core/logs.py).
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "фоновая задача"

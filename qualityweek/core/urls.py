@@ -9,4 +9,6 @@ urlpatterns = [
     path("jobs/<uuid:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<uuid:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("healthz", views.health, name="health"),
+    path("readyz", views.readiness, name="readiness"),
+    path("metrics", views.metrics, name="metrics"),
 ]

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
-from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
+
+from qualityweek.core import files
 
 from . import selectors
 
@@ -23,9 +24,13 @@ def write_organisations_xlsx(*, owner, filters: dict[str, str], job_id: str,
     flt = selectors.OrganisationFilter.from_params(params)
     qs = selectors.organisations_for(owner, flt).order_by("region__code", "name", "id")
     total = qs.count()
-    relative = f"private/exports/{job_id}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with files.scratch() as folder:
+        row = _write(folder / "organisations.xlsx", qs, total, on_progress)
+        relative = files.store_path(f"private/exports/{job_id}.xlsx", folder / "organisations.xlsx")
+    return relative, f"organisations-{timezone.localdate():%Y-%m-%d}.xlsx", row
+
+
+def _write(path: Path, qs, total: int, on_progress: Callable[[int, int], None]) -> int:
     # Strings are written as strings, never as formulas: a name like "=HYPERLINK(...)" stays text.
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "constant_memory": True})
@@ -45,4 +50,4 @@ def write_organisations_xlsx(*, owner, filters: dict[str, str], job_id: str,
             on_progress(row, total)
     on_progress(row, total)
     book.close()
-    return relative, f"organisations-{timezone.localdate():%Y-%m-%d}.xlsx", row
+    return row

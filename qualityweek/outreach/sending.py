@@ -3,17 +3,19 @@ fate recorded (sent, or failed with the SMTP server's reason)."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import mail
+from qualityweek.core import files, mail
 from qualityweek.core.jobs import ChunkProgress
 
 from . import render
@@ -101,28 +103,29 @@ def mark_lost(dispatch: Dispatch) -> int:
 def render_chunk(*, job_id: str, letter_id: int, delivery_ids: list[int], formats: list[str]) -> int:
     """Render one chunk of personal copies into one ZIP part in the job's folder (a file per chunk,
     not per copy: on a busy disk every file opened costs milliseconds); returns the number of copies.
-    The part is written under a temporary name and renamed, so a rerun replaces it whole."""
+    The part is built in a scratch folder and stored whole, so a rerun replaces it whole."""
     letter = Letter.objects.select_related("sender", "campaign").get(pk=letter_id)
     qr = qr_images(verify_url(letter)) if letter.with_qr and letter.is_registered else None
-    folder = _folder(job_id)
-    folder.mkdir(parents=True, exist_ok=True)
     deliveries = (Delivery.objects.filter(pk__in=delivery_ids).select_related("organisation__region")
                   .order_by("organisation__region__code", "pk"))
     done = 0
     base, values = content_for(letter, qr=qr), letter_values(letter)
-    part = folder / f"part-{min(delivery_ids):012d}.zip"
-    partial = part.with_suffix(".zip.part")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as z:
-        for delivery in deliveries:
-            content = personal_content(base, values, addressee=delivery.addressee, salutation=delivery.salutation)
-            stem = f"{delivery.organisation.region.code}-{delivery.pk}"
-            if "pdf" in formats:
-                z.writestr(_member(f"{stem}.pdf"), render.render_pdf(content))
-                done += 1
-            if "docx" in formats:
-                z.writestr(_member(f"{stem}.docx"), render.render_docx(content))
-                done += 1
-    partial.replace(part)
+    name = f"part-{min(delivery_ids):012d}.zip"
+    # Built in a local scratch folder, then kept in the file storage, which every worker shares: the
+    # chunk that packs the result may run on another machine.
+    with files.scratch() as scratch:
+        with zipfile.ZipFile(scratch / name, "w", zipfile.ZIP_STORED) as z:
+            for delivery in deliveries:
+                content = personal_content(base, values, addressee=delivery.addressee,
+                                           salutation=delivery.salutation)
+                stem = f"{delivery.organisation.region.code}-{delivery.pk}"
+                if "pdf" in formats:
+                    z.writestr(_member(f"{stem}.pdf"), render.render_pdf(content))
+                    done += 1
+                if "docx" in formats:
+                    z.writestr(_member(f"{stem}.docx"), render.render_docx(content))
+                    done += 1
+        files.store_path(f"{_folder(job_id)}/{name}", scratch / name)
     return done
 
 
@@ -130,8 +133,8 @@ def _member(name: str) -> zipfile.ZipInfo:
     return zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
 
 
-def _folder(job_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "private" / "letters" / job_id
+def _folder(job_id: str) -> str:
+    return f"private/letters/{job_id}"
 
 
 def _append_part(z: zipfile.ZipFile, part: Path) -> int:
@@ -167,23 +170,24 @@ def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
     job_id = str(progress.job.pk)
     letter = Letter.objects.get(pk=letter_id)
     folder = _folder(job_id)
-    relative = f"private/letters/{job_id}.zip"
-    target = Path(settings.MEDIA_ROOT) / relative
-    partial = target.with_suffix(".zip.part")
-    parts = sorted(folder.glob("part-*.zip"))
+    parts = sorted(name for name in default_storage.listdir(folder)[1] if name.startswith("part-"))
     # The parts' members are copied into the result as they are, a block at a time: memory stays flat
     # whatever the count; the directory lists the copies by name (region code, then delivery).
-    files = 0
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as z:
-        for part in parts:
-            files += _append_part(z, part)
-        z.filelist.sort(key=lambda info: info.filename)
-    partial.replace(target)
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
+    count = 0
+    with files.scratch() as scratch:
+        with zipfile.ZipFile(scratch / "copies.zip", "w", zipfile.ZIP_STORED) as z:
+            for name in parts:
+                local = scratch / name
+                with files.open_stored(f"{folder}/{name}") as source, local.open("wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                count += _append_part(z, local)
+                local.unlink()
+            z.filelist.sort(key=lambda info: info.filename)
+        relative = files.store_path(f"private/letters/{job_id}.zip", scratch / "copies.zip")
+    for name in parts:
+        files.delete(f"{folder}/{name}")
     progress.finish(result_file=relative, result_name=letter_filename(letter, "zip", "-copies"),
-                    message=f"Готово файлов: {files}")
+                    message=f"Готово файлов: {count}")
     return True
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from qualityweek.activities.models import Activity
 from qualityweek.campaigns.selectors import current_campaign
+from qualityweek.core import files
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
@@ -217,10 +216,7 @@ def practice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse
     """A published practice's photo — only when the organisation confirmed publishing consents."""
     practice = get_object_or_404(selectors.published_practices(), pk=pk)
     photo = get_object_or_404(selectors.practice_photos(practice), pk=photo_pk)
-    path = (Path(settings.MEDIA_ROOT) / photo.image).resolve()
-    if not photo.image or not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        raise Http404
-    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response = files.file_response(photo.image or "", content_type="image/jpeg",
+                                   filename=f"practice-{practice.pk}-{photo.pk}.jpg")
     response["Cache-Control"] = "public, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

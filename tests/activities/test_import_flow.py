@@ -12,6 +12,7 @@ from django.urls import reverse
 from qualityweek.activities.imports import cells, headers, workbook
 from qualityweek.activities.imports import services as imports
 from qualityweek.activities.models import Activity, ActivityEvent, ImportBatch
+from qualityweek.core import files
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import AuditEntry, Job
 
@@ -129,14 +130,13 @@ def test_cancel_imports_nothing_and_removes_the_files(coordinator, world, campai
                                                       django_capture_on_commit_callbacks):
     upload(coordinator, xlsx([HEADERS, good(world, campaign)]), capture=django_capture_on_commit_callbacks)
     batch = ImportBatch.objects.get()
-    stored = imports.stored_path(batch.file)
-    assert stored.exists()
+    assert files.exists(batch.file)
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator.post(reverse("activity_import_cancel", args=[batch.pk]))
     assert response["Location"] == reverse("activity_import")
     batch.refresh_from_db()
     assert batch.status == B.CANCELLED
-    assert not stored.exists()
+    assert not files.exists(batch.file)
     # A cancelled batch cannot be imported afterwards.
     confirm(coordinator, batch, django_capture_on_commit_callbacks)
     batch.refresh_from_db()

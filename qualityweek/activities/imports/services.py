@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -30,7 +29,7 @@ from django.utils import timezone
 from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
-from qualityweek.core import audit
+from qualityweek.core import audit, files
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import restart_job, start_job, stop_job
 from qualityweek.core.permissions import require
@@ -52,10 +51,6 @@ Progress = Callable[[int, int], None]
 
 def _noop(done: int, total: int) -> None:
     return None
-
-
-def stored_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
 
 
 def _rows_file(batch: ImportBatch) -> str:
@@ -88,9 +83,7 @@ def start_import(*, actor: Actor, region: Region, sector: str, file_name: str, d
     except SpreadsheetError as exc:
         raise ValidationError({"file": str(exc)}) from None
     relative = f"private/imports/{uuid.uuid4().hex}.{kind}"
-    path = stored_path(relative)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    relative = files.store_bytes(relative, data)
     batch = ImportBatch.objects.create(campaign=campaign, region=region, sector=sector, uploaded_by=actor.user,
                                        file=relative, file_name=file_name,
                                        sha256=hashlib.sha256(data).hexdigest())
@@ -116,7 +109,7 @@ def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBat
     if batch.region is None:
         raise RuntimeError("batch.region must be set here")
     try:
-        data = stored_path(batch.file).read_bytes()
+        data = files.read_bytes(batch.file)
         kind = "xlsx" if batch.file.endswith(".xlsx") else "csv"
         sheet = workbook.read_sheet(kind, data)
         validator = Validator(campaign=campaign, region=batch.region, sector=batch.sector)
@@ -126,8 +119,8 @@ def validate_batch(*, batch_id: int, on_progress: Progress = _noop) -> ImportBat
         return batch
     keys = [row.key for row in result.valid]
     present = _existing_keys(campaign, keys)
-    rows_path = stored_path(_rows_file(batch))
-    rows_path.write_text(json.dumps([r.to_list() for r in result.valid], ensure_ascii=False), encoding="utf-8")
+    files.store_bytes(_rows_file(batch), json.dumps([r.to_list() for r in result.valid], ensure_ascii=False)
+                      .encode("utf-8"))
     errors = [e.as_dict() for e in result.errors]
     if len(errors) >= MAX_STORED_ERRORS:
         errors.append({"row": None, "column": "", "cell": "",
@@ -234,11 +227,11 @@ def cancel_import(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch.save(update_fields=["status", "finished_at"])
     audit.record(actor=actor, action="activity_import.cancel", obj=batch, before=before,
                  after=audit.snapshot(batch, ["status"]))
-    paths = [stored_path(batch.file), stored_path(_rows_file(batch))]
+    names = [batch.file, _rows_file(batch)]
 
     def remove_files() -> None:
-        for path in paths:
-            path.unlink(missing_ok=True)
+        for name in names:
+            files.delete(name)
 
     transaction.on_commit(remove_files)
     return batch
@@ -261,7 +254,7 @@ def run_import(*, batch_id: int, on_progress: Progress = _noop) -> ImportBatch:
         region = batch.region
         if region is None:
             raise RuntimeError("region must be set here")
-        rows = [CleanRow.from_list(v) for v in json.loads(stored_path(_rows_file(batch)).read_text("utf-8"))]
+        rows = [CleanRow.from_list(v) for v in json.loads(files.read_bytes(_rows_file(batch)).decode("utf-8"))]
         # The world may have moved since the preview: organisations closed, types retired.
         orgs = Organisation.objects.in_bulk(
             list({r.organisation_id for r in rows}))
@@ -308,7 +301,7 @@ def run_import(*, batch_id: int, on_progress: Progress = _noop) -> ImportBatch:
                      after={"imported": total, "already_present": already, "campaign": campaign.year,
                             "region": region.code, "sector": batch.sector,
                             "participants": sum(sum(a[f] for f in CATEGORY_FIELDS) for a in fresh)})
-    stored_path(_rows_file(batch)).unlink(missing_ok=True)
+    files.delete(_rows_file(batch))
     on_progress(total, total)
     return batch
 

@@ -2,11 +2,12 @@
 
 An upload is checked by its content (magic bytes, then Pillow reading the header and verifying the
 file), never by its name or the browser's content type, and kept in quarantine under
-``MEDIA_ROOT/private/quarantine/``. A job then decodes it, applies the EXIF orientation, and writes
-a fresh JPEG built from the pixels alone — EXIF (GPS!), XMP, comments, colour profiles and any
-payload glued to the file are gone — plus a thumbnail, under random names in
-``MEDIA_ROOT/private/photos/``. The files are served by ``photos.views.photo_file`` only to those who
-may see the activity; nothing here is ever reachable through MEDIA_URL.
+``private/quarantine/`` of the file storage (``core.files``: local or the object store). A job then
+decodes it, applies the EXIF orientation, and writes a fresh JPEG built from the pixels alone —
+EXIF (GPS!), XMP, comments, colour profiles and any payload glued to the file are gone — plus a
+thumbnail, under random names in ``private/photos/``. The files are served by
+``photos.views.photo_file`` only to those who may see the activity; nothing here is ever reachable
+through MEDIA_URL.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ import os
 import uuid
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from qualityweek.core import audit, jobs, public_cache
+from qualityweek.core import audit, files, jobs, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can, require
 from qualityweek.core.text import count_ru
@@ -75,22 +74,13 @@ class PhotoError(Exception):
     """A file that is not an acceptable photo; the message is Russian and shown to the user."""
 
 
-def media_path(name: str) -> Path:
-    """The absolute path of a file stored under MEDIA_ROOT, refusing anything that escapes it."""
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if not name or not path.is_relative_to(root / "private"):
-        raise FileNotFoundError(name)
-    return path
-
-
 def _remove(*names: str) -> None:
     for name in names:
         if not name:
             continue
         try:
-            media_path(name).unlink(missing_ok=True)
-        except OSError:  # a file already gone, or a path that was never ours
+            files.delete(name)
+        except OSError:  # a file already gone, or a name that was never ours
             log.warning("Could not remove %s", name)
 
 
@@ -227,12 +217,11 @@ def reencode(fp: IO[bytes]) -> tuple[bytes, bytes, int, int]:
 
 
 def _write(name: str, data: bytes) -> None:
-    """Write a file under MEDIA_ROOT in one step (a reader never sees half of it)."""
-    path = media_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Keep a file (its name is shown to readers only once the photo is ready)."""
+    stored = files.store_bytes(name, data)
+    if stored != name:  # the storage never renames a fresh random name; if it did, the row would lie
+        files.delete(stored)
+        raise OSError(f"The storage kept {name} as {stored}")
 
 
 # --- services ----------------------------------------------------------------------------------------
@@ -252,14 +241,8 @@ def _label(upload: UploadedFile, many: bool) -> str:
 
 
 def _quarantine(upload: UploadedFile) -> str:
-    name = f"{QUARANTINE}/{uuid.uuid4().hex}"
-    path = media_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("xb") as out:
-        upload.seek(0)
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return name
+    upload.seek(0)
+    return files.store_stream(f"{QUARANTINE}/{uuid.uuid4().hex}", upload)
 
 
 def _over_limit(taken: int) -> str:
@@ -324,7 +307,7 @@ def process_photo(*, photo_id: int) -> Photo | None:
     image_name = thumb_name = ""
     try:
         try:
-            with media_path(photo.upload).open("rb") as fp:
+            with files.open_stored(photo.upload) as fp:
                 image_bytes, thumb_bytes, width, height = reencode(fp)
         except FileNotFoundError:
             raise PhotoError("Загруженный файл не найден. Загрузите фотографию ещё раз.") from None

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from qualityweek.core import files
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can
 from qualityweek.core.text import count_ru
@@ -94,13 +95,7 @@ def photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     photo = _photo(request, pk)
     if photo.status != Photo.Status.READY or not can(request.user, "view", photo):
         raise Http404
-    try:
-        path = service.media_path(getattr(photo, field))
-        handle = path.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = files.file_response(getattr(photo, field) or "", content_type="image/jpeg",
+                                   filename=f"photo-{photo.pk}-{variant}.jpg")
     response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}-{variant}.jpg"'
     return response

@@ -18,6 +18,10 @@ class Command(DbWorkerCommand):
     help = "Run a database background worker and reap jobs whose lease expired (JOB_REAP_SECONDS)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.WORKER_METRICS_PORT:
+            from prometheus_client import start_http_server
+
+            start_http_server(settings.WORKER_METRICS_PORT, addr=settings.WORKER_METRICS_ADDR)
         reap_expired_jobs()  # what a previous, killed worker left behind
         stop = threading.Event()
         reaper = threading.Thread(target=reaper_loop, args=(stop, float(settings.JOB_REAP_SECONDS)),
