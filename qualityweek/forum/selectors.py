@@ -228,7 +228,7 @@ def members_of(registration: Registration) -> QuerySet[Member]:
 class HomeForum:
     forum: Forum
     regional_day: Day | None
-    hall_free: int  # free seats in the halls of sessions with a limit
+    hall_free: int  # free seats in the halls of sessions with a limit (online-only sessions seat nobody)
     regional_venues: int
     regional_free: int
 
@@ -240,7 +240,8 @@ def home_forum(today: Any) -> HomeForum | None:
     if forum is None:
         return None
     sessions: list[tuple[int | None, int]] = list(
-        Session.objects.filter(forum=forum, capacity__isnull=False).values_list("capacity", "taken"))
+        Session.objects.filter(forum=forum, capacity__isnull=False).exclude(format=Session.Format.ONLINE)
+        .values_list("capacity", "taken"))
     venues: list[tuple[int | None, int]] = list(
         Venue.objects.filter(forum=forum, kind=Venue.Kind.REGIONAL).values_list("capacity", "taken"))
 
