@@ -261,7 +261,7 @@ def attendance_subjects() -> Iterable[tuple[int, str]]:
 def attendance_holders(subject: Subject) -> Iterator[Holder]:
     """Registrants checked in at the entrance or recorded at the online stream."""
     qs = (Registration.objects.filter(forum_id=subject.subject_id, status=S.CONFIRMED,
-                                      forum__personal_data_purged_at__isnull=True)  # names gone: decision 0028
+                                      forum__personal_data_purged_at__isnull=True)  # names gone: decision 0029
           .filter(Q(ticket__checked_in_at__isnull=False) | Q(joined_at__isnull=False))
           .select_related("forum", "organisation").order_by("pk"))
     if subject.region_id is not None:

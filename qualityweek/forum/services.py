@@ -922,7 +922,7 @@ def purge_due(*, today: dt.date | None = None, after_days: int | None = None) ->
 
 
 def purge_personal_data(*, actor: Actor, today: dt.date | None = None, after_days: int | None = None) -> int:
-    """Anonymise the registrations of every forum that ended long enough ago (decision 0028); the
+    """Anonymise the registrations of every forum that ended long enough ago (decision 0029); the
     figures (statuses, seats, regions, organisations, check-ins, online entries) stay. Each forum in
     its own transaction, audited once; running it again changes nothing."""
     done = 0

@@ -1,5 +1,5 @@
 """Anonymise the registrations of forums that ended more than FORUM_PURGE_AFTER_DAYS days ago (90 by
-default); the forum's periodic tick does the same every minute. Audited once per forum (decision 0028)."""
+default); the forum's periodic tick does the same every minute. Audited once per forum (decision 0029)."""
 
 from typing import Any
 
