@@ -216,8 +216,12 @@ def main() -> None:
             baseline = run(port, "bare single-insert view (baseline, closed loop)", [insert] * ATTEMPTS, CONCURRENCY)
             paced = run(port, f"bare single-insert view (baseline, {ATTEMPTS:,} over {SPREAD:.0f} s)",
                         [insert] * ATTEMPTS, CONCURRENCY, spread=SPREAD)
+            sampler = LockSampler()
+            sampler.start()
             registration = run(port, f"registration: {ATTEMPTS:,} visitors for {SEATS:,} seats over {SPREAD:.0f} s",
                                [register(n) for n in range(ATTEMPTS)], CONCURRENCY, spread=SPREAD)
+            sampler.halt.set()
+            sampler.join()
             codes = confirmed_codes(forum)
 
             def scan(code: str, expect_ok: bool) -> Callable[[http.client.HTTPConnection], tuple[bool, float]]:
@@ -241,6 +245,7 @@ def main() -> None:
         report(baseline)
         report(paced)
         report(registration, 300)
+        sampler.report()
         window = "within" if registration["wall"] <= 60 else "OVER"
         ratio = percentile(registration["timings"], 0.99) / percentile(paced["timings"], 0.99)
         print(f"  the rush took {registration['wall']:.1f} s ({window} the one-minute window); "
@@ -248,6 +253,38 @@ def main() -> None:
         report(first, 200)
         report(second, 200)
         check(setup, log, codes)
+
+
+class LockSampler(threading.Thread):
+    """Samples pg_stat_activity every 20 ms during a phase: how many of the database's backends are
+    running a statement, and how many of them wait on a lock (the session row's ``FOR UPDATE``) —
+    contention on the quota row shows as lock waiters, CPU saturation as active backends without them."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.halt = threading.Event()
+        self.samples: list[tuple[int, int]] = []
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            with connection.cursor() as cursor:
+                while not self.halt.wait(0.02):
+                    cursor.execute("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+                                   "count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity "
+                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                    self.samples.append(cursor.fetchone())
+        finally:
+            connection.close()
+
+    def report(self) -> None:
+        n = len(self.samples) or 1
+        waiting = [w for w, _ in self.samples]
+        active = [a for _, a in self.samples]
+        print(f"  row-lock waits during the rush ({len(self.samples):,} samples, every 20 ms): a backend waited "
+              f"on a lock in {sum(1 for w in waiting if w) / n:.1%} of samples, mean {sum(waiting) / n:.2f}, "
+              f"max {max(waiting, default=0)} waiting; mean {sum(active) / n:.2f} backends running a statement")
 
 
 def confirmed_codes(forum) -> list[str]:

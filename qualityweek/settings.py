@@ -174,6 +174,9 @@ JOB_REAP_SECONDS = int(os.environ.get("JOB_REAP_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
 # Tests only: a job pauses at its progress calls while <JOB_STEP_HOLD_DIR>/<job kind> exists.
 JOB_STEP_HOLD_DIR = os.environ.get("JOB_STEP_HOLD_DIR", "")
+# The forum's registrations are anonymised this many days after the forum's last day (forum_tick /
+# `manage.py purge_forum_data`; docs/decisions/0029).
+FORUM_PURGE_AFTER_DAYS = int(os.environ.get("FORUM_PURGE_AFTER_DAYS", "90"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.User"

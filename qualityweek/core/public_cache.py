@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 TIMEOUT = 300
-SECTIONS = ("campaign", "events", "practices")
+SECTIONS = ("campaign", "events", "practices", "forum")
 
 
 def _version_key(section: str) -> str:

@@ -1,7 +1,9 @@
 """Demo data of this app (a step of qualityweek/demo/steps.py): the forum of the current campaign year
 over three days with a regional day, 20 regional venues (Kirov's is left for its coordinator to
 register), a few hundred registrations in every state made through the services, one full session
-with a waiting list, and the forum staff role for the demo's teacher (the check-in page)."""
+with a waiting list, one session with a single seat left (so a visitor sees the last seat go and the
+next person queue), and a check-in login of its own (``DEMO_LOGINS``; the demo's teacher also staffs
+the desk)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core.audit import Actor
 from qualityweek.core.demo import DemoContext
+from qualityweek.directory.demo import DEMO_PASSWORD
 from qualityweek.directory.models import Region, Role, RoleAssignment, User
 
 from . import services
@@ -21,6 +25,9 @@ from .models import Forum, Question, Registration, Session, Ticket, Venue
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 STAFF_EMAIL = "teacher@demo.qualityweek.ru"
+DESK_EMAIL = "forum.staff@demo.qualityweek.ru"
+DEMO_LOGINS = [(DESK_EMAIL, "Форум: регистрация на входе (проверка билетов)")]
+LAST_SEAT_SESSION = "Уроки качества в школе: лучшие практики регионов"
 S = Registration.Status
 
 SURNAMES = ["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова", "Васильев", "Соколова", "Михайлов", "Новикова",
@@ -134,6 +141,7 @@ def _registrations(forum: Forum, sessions: list[Session], venues: list[Venue], o
     n = _confirmed(forum, sessions, venues, online, rng, regions, n)
     _full_session(forum, sessions[2], rng, regions, n)
     _attendance(forum, venues, rng)
+    _last_seat(forum, sessions[5], rng, regions, n + 100)
     return Registration.objects.filter(forum=forum).count()
 
 
@@ -179,6 +187,18 @@ def _full_session(forum: Forum, masterclass: Session, rng: random.Random, region
     services.expire_offers(now=timezone.now() + dt.timedelta(hours=25))
 
 
+def _last_seat(forum: Forum, session: Session, rng: random.Random, regions: list[Region], n: int) -> None:
+    """Fill the session's hall up to one free seat, nobody waiting: the next visitor takes the last seat,
+    the one after them joins the waiting list, and a cancellation makes them an offer."""
+    session.refresh_from_db()
+    if session.title != LAST_SEAT_SESSION or session.capacity is None:
+        raise ValueError(f"The demo's last-seat session is «{LAST_SEAT_SESSION}» with a capacity")
+    while session.taken < session.capacity - 1:
+        _register(forum, n, session, session.venue, rng, regions)
+        n += 1
+        session.refresh_from_db()
+
+
 def _attendance(forum: Forum, venues: list[Venue], rng: random.Random) -> None:
     """Some cancel; many are checked in (a dress rehearsal), some watch online, venues report head counts."""
     system = Actor.system()
@@ -197,8 +217,10 @@ def _attendance(forum: Forum, venues: list[Venue], rng: random.Random) -> None:
 
 
 def _staff(forum: Forum) -> None:
-    """The demo's teacher also works at the forum's registration desk (a second, forum-scoped role):
-    the demo's list of logins stays as it is."""
+    """The registration desk's own login, and the demo's teacher as a second, forum-scoped role."""
+    desk = User.objects.create(email=DESK_EMAIL, password=make_password(DEMO_PASSWORD), last_name="Входова",
+                               first_name="Ирина", patronymic="Павловна", position="Регистрация на входе форума")
+    RoleAssignment.objects.create(user=desk, role=Role.FORUM_STAFF, event_id=forum.pk)
     user = User.objects.filter(email=STAFF_EMAIL).first()
     if user is not None:
         RoleAssignment.objects.create(user=user, role=Role.FORUM_STAFF, event_id=forum.pk)

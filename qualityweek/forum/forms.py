@@ -85,6 +85,15 @@ class GroupForm(RegistrationForm):
         self.order_fields(["kind", "session", "venue", "name", "email", "region", "pupils", "adults"])
 
 
+class MemberForm(forms.Form):
+    name = forms.CharField(label="Фамилия, имя, отчество", max_length=200)
+    position = forms.CharField(label="Должность", max_length=200, required=False)
+    organisation = forms.CharField(label="Организация", max_length=300, required=False)
+    email = forms.CharField(label="E-mail (по желанию)", max_length=254, required=False,
+                            help_text="Если указать, участнику придёт его билет.",
+                            widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+
 class VenueForm(forms.Form):
     name = forms.CharField(label="Название площадки", max_length=200)
     address = forms.CharField(label="Адрес", max_length=300)

@@ -34,6 +34,7 @@ class Forum(models.Model):
     consent_version = models.CharField("версия согласия на обработку ПДн", max_length=32, default="1")
     consent_text = models.TextField("текст согласия на обработку персональных данных (152-ФЗ)")
     partners_consent_text = models.TextField("текст согласия на передачу данных партнёрам", blank=True)
+    personal_data_purged_at = models.DateTimeField("персональные данные обезличены", null=True, blank=True)
 
     class Meta:
         verbose_name = "форум"
@@ -287,6 +288,35 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Member(models.Model):
+    """A named member of a delegation, entered by its coordinator; each has a ticket code of their own
+    (the same alphabet and length as a ``Ticket``'s), good while the delegation is confirmed."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField("ФИО", max_length=200)
+    position = models.CharField("должность", max_length=200, blank=True)
+    organisation = models.CharField("организация", max_length=300, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    code = models.CharField("код билета", max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_in_at = models.DateTimeField("отмечен на входе", null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    check_in_source = models.CharField(max_length=16, choices=Ticket.Source.choices, blank=True)
+    emailed_at = models.DateTimeField("билет отправлен", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "участник делегации"
+        verbose_name_plural = "участники делегаций"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def label(self) -> str:
+        return ", ".join(p for p in (self.name, self.position, self.organisation) if p)
 
 
 class Offer(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from qualityweek.core.text import date_ru, strip_control_deep
 
-from .models import Registration
+from .models import Member, Registration
 from .services import display_code
 
 HERE = Path(__file__).resolve().parent
@@ -40,12 +40,16 @@ def _compiler_instance() -> typst.Compiler:
     return _compiler
 
 
-def ticket_pdf(registration: Registration) -> bytes:
+def ticket_pdf(registration: Registration, member: Member | None = None) -> bytes:
+    """The registration's ticket, or (``member``) a delegation member's own ticket."""
     session = registration.session
     starts = timezone.localtime(session.starts_at)
-    code = registration.ticket.code
+    code = member.code if member is not None else registration.ticket.code
+    issued = member.created_at if member is not None else registration.ticket.issued_at
     people = registration.name
-    if registration.kind != Registration.Kind.INDIVIDUAL:
+    if member is not None:
+        people = f"{member.label()} (делегация, руководитель — {registration.name})"
+    elif registration.kind != Registration.Kind.INDIVIDUAL:
         people += f" ({registration.get_kind_display().lower()}: {registration.seats} чел.)"
     data = {
         "forum": registration.forum.title,
@@ -63,7 +67,7 @@ def ticket_pdf(registration: Registration) -> bytes:
     payload = json.dumps(strip_control_deep(data), ensure_ascii=False)
     with _lock:
         pdf = _compiler_instance().compile(input=TEMPLATE.read_bytes(), format="pdf", sys_inputs={"data": payload},
-                                           timestamp=int(registration.ticket.issued_at.timestamp()))
+                                           timestamp=int(issued.timestamp()))
     if not isinstance(pdf, bytes):
         raise TypeError(f"expected bytes, got {type(pdf).__name__}")
     return pdf

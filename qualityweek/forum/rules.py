@@ -10,7 +10,9 @@
 - a registration: its person (the signed-in owner, or whoever holds its personal link — the view
   checks the link) ``view``s it; the status table below says which steps each status allows: the
   owner ``cancel``s, ``edit``s and ``accept``s an offer; the operator or the coordinator of the
-  registrant's region ``approve``s or ``decline``s a pending one.
+  registrant's region ``approve``s or ``decline``s a pending one; a delegation's person (the
+  coordinator who registered it, the operator, or whoever holds its link) names its ``members``
+  while it is active.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from qualityweek.core.permissions import allow, public_rule, rule, system_rule
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Role
 
-from .models import Forum, Registration, Venue
+from .models import ACTIVE, Forum, Registration, Venue
 
 S = Registration.Status
 
@@ -36,6 +38,11 @@ REGISTRATION_ACTIONS: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+
+
+def members_open(registration: Registration) -> bool:
+    """A delegation's members are named (or removed) while the delegation is active."""
+    return registration.kind == Registration.Kind.DELEGATION and registration.status in ACTIVE
 
 
 def registration_allows(registration: Registration, action: str) -> bool:
@@ -159,7 +166,17 @@ def accept_registration(user: Any, registration: Any) -> bool:
     return registration_allows(registration, "accept") and _owner(user, registration)
 
 
+@rule(Registration, "members")
+def name_members(user: Any, registration: Any) -> bool:
+    return members_open(registration) and (_owner(user, registration) or principal(user).is_operator)
+
+
 # Whoever holds a registration's personal link acts as its person (the view has checked the link).
+@public_rule(Registration, "members")
+def public_members(_: Any, registration: Any) -> bool:
+    return members_open(registration)
+
+
 @public_rule(Registration, "cancel")
 def public_cancel(_: Any, registration: Any) -> bool:
     return registration_allows(registration, "cancel")
@@ -192,3 +209,5 @@ def _system_step(action: str) -> Any:
 
 for _action in ("approve", "decline", "cancel", "accept", "edit"):
     system_rule(Registration, _action)(_system_step(_action))
+system_rule(Registration, "members")(lambda _, registration: members_open(registration))
+system_rule(Forum, "purge")(allow)

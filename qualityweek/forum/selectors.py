@@ -15,7 +15,7 @@ from qualityweek.core.text import date_ru
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Region
 
-from .models import Day, Forum, Registration, Session, Ticket, Venue
+from .models import Day, Forum, Member, Registration, Session, Ticket, Venue
 from .rules import coordinator_regions
 
 S = Registration.Status
@@ -211,6 +211,45 @@ def offline_list(forum: Forum, venue: Venue) -> Iterator[dict[str, str]]:
         r = t.registration
         yield {"code": t.code, "name": r.name, "kind": r.get_kind_display(), "seats": str(r.seats),
                "checked_in_at": t.checked_in_at.isoformat() if t.checked_in_at else ""}
+    members = (Member.objects.filter(registration__forum=forum, registration__venue=venue,
+                                     registration__status=S.CONFIRMED).order_by("code"))
+    for m in members.iterator(chunk_size=2000):
+        yield {"code": m.code, "name": m.label(), "kind": "Участник делегации", "seats": "1",
+               "checked_in_at": m.checked_in_at.isoformat() if m.checked_in_at else ""}
+
+
+def members_of(registration: Registration) -> QuerySet[Member]:
+    return Member.objects.filter(registration=registration).order_by("pk")
+
+
+# --- the campaign home page -----------------------------------------------------------------------------
+
+@dataclass
+class HomeForum:
+    forum: Forum
+    regional_day: Day | None
+    hall_free: int  # free seats in the halls of sessions with a limit (online-only sessions seat nobody)
+    regional_venues: int
+    regional_free: int
+
+
+def home_forum(today: Any) -> HomeForum | None:
+    """The published forum of the season (until its last day) with its free seats, for the public home
+    page (four queries)."""
+    forum = Forum.objects.filter(is_published=True, ends_on__gte=today).order_by("starts_on").first()
+    if forum is None:
+        return None
+    sessions: list[tuple[int | None, int]] = list(
+        Session.objects.filter(forum=forum, capacity__isnull=False).exclude(format=Session.Format.ONLINE)
+        .values_list("capacity", "taken"))
+    venues: list[tuple[int | None, int]] = list(
+        Venue.objects.filter(forum=forum, kind=Venue.Kind.REGIONAL).values_list("capacity", "taken"))
+
+    def free(rows: list[tuple[int | None, int]]) -> int:
+        return sum(max(0, capacity - taken) for capacity, taken in rows if capacity is not None)
+
+    return HomeForum(forum=forum, regional_day=Day.objects.filter(forum=forum, is_regional=True).first(),
+                     hall_free=free(sessions), regional_venues=len(venues), regional_free=free(venues))
 
 
 # --- certificates -------------------------------------------------------------------------------------
@@ -221,7 +260,8 @@ def attendance_subjects() -> Iterable[tuple[int, str]]:
 
 def attendance_holders(subject: Subject) -> Iterator[Holder]:
     """Registrants checked in at the entrance or recorded at the online stream."""
-    qs = (Registration.objects.filter(forum_id=subject.subject_id, status=S.CONFIRMED)
+    qs = (Registration.objects.filter(forum_id=subject.subject_id, status=S.CONFIRMED,
+                                      forum__personal_data_purged_at__isnull=True)  # names gone: decision 0029
           .filter(Q(ticket__checked_in_at__isnull=False) | Q(joined_at__isnull=False))
           .select_related("forum", "organisation").order_by("pk"))
     if subject.region_id is not None:

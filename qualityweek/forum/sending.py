@@ -16,7 +16,7 @@ from django.utils import timezone
 from qualityweek.core import mail
 
 from .ical import calendar
-from .models import Registration, Ticket
+from .models import Member, Registration, Ticket
 from .pdf import ticket_pdf
 from .services import display_code, personal_url
 
@@ -46,6 +46,36 @@ def send_ticket(*, registration_id: int) -> bool:
         log.warning("Ticket of registration %s not sent: %s", registration_id, exc.reason)
         return False
     return True
+
+
+def send_member_tickets(*, registration_id: int) -> int:
+    """Each named member of a confirmed delegation with an address gets their own ticket, once."""
+    sent = 0
+    ids = Member.objects.filter(registration_id=registration_id, registration__status=S.CONFIRMED,
+                                emailed_at__isnull=True).exclude(email="").values_list("pk", flat=True)
+    for pk in list(ids):
+        if not Member.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+            continue  # another run took it
+        member = Member.objects.select_related("registration__forum", "registration__session",
+                                               "registration__venue").get(pk=pk)
+        registration = member.registration
+        context = {"r": registration, "m": member, "code": display_code(member.code)}
+        msg = mail.message(to=[member.email], subject=f"{registration.forum.title}: ваш билет",
+                           body=render_to_string("forum/email/member_ticket.txt", context),
+                           attachments=[(f"bilet-{member.code}.pdf", ticket_pdf(registration, member),
+                                         "application/pdf"),
+                                        ("forum.ics", calendar([registration.session], name=registration.forum.title),
+                                         "text/calendar")],
+                           message_id=mail.stable_message_id("forum-member-ticket", member.pk))
+        try:
+            mail.send_now(msg)
+        except mail.DeliveryError as exc:
+            if not exc.uncertain:
+                Member.objects.filter(pk=pk).update(emailed_at=None)
+            log.warning("Ticket of delegation member %s not sent: %s", pk, exc.reason)
+            continue
+        sent += 1
+    return sent
 
 
 REMINDERS = (("reminded_day_at", dt.timedelta(days=1), "завтра"), ("reminded_hour_at", dt.timedelta(hours=1),

@@ -24,12 +24,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit, jobs, mail
+from qualityweek.core import audit, jobs, mail, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.db import atomic_retrying
 from qualityweek.core.permissions import USER, can, require
@@ -37,7 +38,7 @@ from qualityweek.core.text import date_ru
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
-from .models import Consent, Day, Forum, Offer, Question, Registration, Session, Ticket, Venue
+from .models import Consent, Day, Forum, Member, Offer, Question, Registration, Session, Ticket, Venue
 from .rules import registration_allows
 
 S = Registration.Status
@@ -108,11 +109,19 @@ def _fits(holder: Holder, seats: int) -> bool:
 def _take(holder: Holder, seats: int) -> None:
     type(holder).objects.filter(pk=holder.pk).update(taken=F("taken") + seats)
     holder.taken += seats
+    _public_changed()
 
 
 def _release(holder: Holder, seats: int) -> None:
     type(holder).objects.filter(pk=holder.pk).update(taken=F("taken") - seats)
     holder.taken -= seats
+    _public_changed()
+
+
+def _public_changed() -> None:
+    """The free seats or the programme changed: the visitors' cached pages showing them (the campaign
+    home page's forum block) are rebuilt after the commit."""
+    public_cache.bump_on_commit("forum")
 
 
 def _offer_next(holder: Holder, now: dt.datetime) -> list[Registration]:
@@ -167,6 +176,7 @@ def create_forum(*, actor: Actor, campaign: Campaign, title: str, starts_on: dt.
                                  registration_closes_at=registration_closes_at, offer_hours=offer_hours,
                                  consent_text=CONSENT_TEXT, partners_consent_text=PARTNERS_TEXT)
     audit.record(actor=actor, action="forum.created", obj=forum, after=audit.snapshot(forum))
+    _public_changed()
     return forum
 
 
@@ -188,6 +198,7 @@ def update_forum(*, actor: Actor, forum: Forum, **fields: Any) -> Forum:
     forum.save(update_fields=sorted(fields))
     audit.record(actor=actor, action="forum.updated", obj=forum, before=before,
                  after=audit.snapshot(forum, sorted(fields)))
+    _public_changed()
     return forum
 
 
@@ -242,6 +253,7 @@ def add_session(*, actor: Actor, day: Day, venue: Venue, starts_at: dt.datetime,
                                      title=title.strip(), speakers=speakers.strip(), description=description.strip(),
                                      format=format, capacity=venue.capacity if capacity is None else capacity)
     audit.record(actor=actor, action="forum.session.added", obj=session, after=audit.snapshot(session))
+    _public_changed()
     return session
 
 
@@ -291,6 +303,7 @@ def register_regional_venue(*, actor: Actor, forum: Forum, region: Region, name:
         venue = Venue.objects.create(forum=forum, region=region, kind=Venue.Kind.REGIONAL,
                                      registered_by=actor.user, **fields)
         audit.record(actor=actor, action="forum.venue.registered", obj=venue, after=audit.snapshot(venue))
+        _public_changed()
         return venue
     before = audit.snapshot(venue, sorted(fields))
     for key, value in fields.items():
@@ -299,6 +312,7 @@ def register_regional_venue(*, actor: Actor, forum: Forum, region: Region, name:
     audit.record(actor=actor, action="forum.venue.updated", obj=venue, before=before,
                  after=audit.snapshot(venue, sorted(fields)))
     _offer_next(venue, timezone.now())
+    _public_changed()
     return venue
 
 
@@ -693,6 +707,19 @@ class CheckIn:
     message: str
     ticket: Ticket | None = None
     first_at: dt.datetime | None = None
+    member: Member | None = None  # a delegation member's own ticket (then ``ticket`` is None)
+
+    @property
+    def registration(self) -> Registration | None:
+        if self.ticket is not None:
+            return self.ticket.registration
+        return self.member.registration if self.member is not None else None
+
+    @property
+    def name(self) -> str:
+        if self.member is not None:
+            return self.member.label()
+        return self.ticket.registration.name if self.ticket is not None else ""
 
 
 def check_in(*, actor: Actor, forum: Forum, code: str, source: str = Ticket.Source.TYPED,
@@ -706,7 +733,7 @@ def check_in(*, actor: Actor, forum: Forum, code: str, source: str = Ticket.Sour
     ticket = (Ticket.objects.select_related("registration__session", "registration__venue")
               .filter(code=normalised, registration__forum=forum).first())
     if ticket is None:
-        return CheckIn(False, "Билет с таким кодом на этом форуме не найден.")
+        return _check_in_member(actor, forum, normalised, source, at)
     registration = ticket.registration
     if registration.status != S.CONFIRMED:
         return CheckIn(False, f"Регистрация {registration.get_status_display().lower()}: вход по билету закрыт.",
@@ -721,6 +748,28 @@ def check_in(*, actor: Actor, forum: Forum, code: str, source: str = Ticket.Sour
         return CheckIn(False, f"Повторный вход: билет уже отмечен в {stamp}.", ticket, ticket.checked_in_at)
     ticket.checked_in_at = when
     return CheckIn(True, "Вход отмечен.", ticket, when)
+
+
+def _check_in_member(actor: Actor, forum: Forum, code: str, source: str, at: dt.datetime | None) -> CheckIn:
+    member = (Member.objects.select_related("registration__session", "registration__venue")
+              .filter(code=code, registration__forum=forum).first())
+    if member is None:
+        return CheckIn(False, "Билет с таким кодом на этом форуме не найден.")
+    registration = member.registration
+    if registration.status != S.CONFIRMED:
+        return CheckIn(False, f"Заявка делегации {registration.get_status_display().lower()}: вход по билету закрыт.",
+                       member=member)
+    when = at or timezone.now()
+    won = Member.objects.filter(pk=member.pk, checked_in_at__isnull=True).update(
+        checked_in_at=when, checked_in_by=actor.user, check_in_source=source)
+    if not won:
+        member.refresh_from_db(fields=["checked_in_at"])
+        first = timezone.localtime(member.checked_in_at) if member.checked_in_at else None
+        stamp = f"{first:%H:%M:%S} {date_ru(first.date())}" if first else ""
+        return CheckIn(False, f"Повторный вход: билет уже отмечен в {stamp}.", first_at=member.checked_in_at,
+                       member=member)
+    member.checked_in_at = when
+    return CheckIn(True, "Вход отмечен.", first_at=when, member=member)
 
 
 def sync_offline(*, actor: Actor, forum: Forum, entries: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -778,3 +827,128 @@ def _mail_offer(registration: Registration) -> None:
                     template="forum/email/offer.txt",
                     context={"r": registration, "url": personal_url(registration),
                              "until": timezone.localtime(registration.offer_expires_at)})
+
+
+# --- delegation members ---------------------------------------------------------------------------------
+
+UNNAMED = "Участник (данные удалены)"
+
+
+def _new_member_code() -> str:
+    """A code no ticket and no member holds (the unique index has the last word)."""
+    for _ in range(5):
+        code = new_ticket_code()
+        if not Ticket.objects.filter(code=code).exists() and not Member.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("Could not draw a unique ticket code")
+
+
+@transaction.atomic
+def add_member(*, actor: Actor, registration: Registration, name: str, position: str = "", organisation: str = "",
+               email: str = "") -> Member:
+    """Name one member of a delegation (up to its number of seats); each member gets a ticket code of
+    their own, mailed to them when they have an address and the delegation is confirmed."""
+    registration = (Registration.objects.select_for_update(of=("self",)).select_related("forum")
+                    .get(pk=registration.pk))
+    require(actor, "members", registration, "Участников называют у действующей заявки делегации.")
+    name, position, organisation = (" ".join(v.split()) for v in (name, position, organisation))
+    email = email.strip().lower()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Укажите фамилию, имя и отчество участника."
+    elif len(name) > 200:
+        errors["name"] = "Слишком длинное имя (не больше 200 символов)."
+    elif name.casefold() in {n.casefold() for n in Member.objects.filter(registration=registration)
+                             .values_list("name", flat=True)}:  # casefold: SQLite's iexact is ASCII only
+        errors["name"] = f"{name} уже в списке делегации."
+    if len(position) > 200:
+        errors["position"] = "Не больше 200 символов."
+    if len(organisation) > 300:
+        errors["organisation"] = "Не больше 300 символов."
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Введите правильный адрес электронной почты или оставьте поле пустым."
+    named = Member.objects.filter(registration=registration).count()
+    if named >= registration.seats:
+        errors["__all__"] = (f"В заявке {registration.seats} мест, и все участники уже названы. Чтобы назвать "
+                             "другого, удалите кого-нибудь из списка.")
+    if errors:
+        raise ValidationError(errors)
+    member = Member.objects.create(registration=registration, name=name, position=position,
+                                   organisation=organisation, email=email, code=_new_member_code())
+    # Ids only: the audit log is append-only and must not keep what the purge removes.
+    audit.record(actor=actor, action="forum.member.added", obj=member,
+                 after={"registration_id": registration.pk, "named": named + 1, "has_email": bool(email)})
+    if registration.status == S.CONFIRMED and email:
+        jobs.enqueue_on_commit("qualityweek.forum.tasks.send_member_tickets_task", registration_id=registration.pk)
+    return member
+
+
+@transaction.atomic
+def remove_member(*, actor: Actor, registration: Registration, member_id: int) -> None:
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    require(actor, "members", registration, "Участников называют у действующей заявки делегации.")
+    member = Member.objects.filter(registration=registration, pk=member_id).first()
+    if member is None:
+        raise ValidationError({"__all__": "Такого участника в делегации нет."})
+    if member.checked_in_at is not None:
+        raise ValidationError({"__all__": f"{member.name} уже прошёл(а) на форум: удалить нельзя."})
+    member.delete()
+    audit.record(actor=actor, action="forum.member.removed", obj=registration,
+                 before={"member_id": member_id}, after={"named": registration.members.count()})
+
+
+# --- the registrants export -------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_export(*, actor: Actor, forum: Forum) -> Any:
+    """The XLSX of every registrant with every answer, built by a job the owner watches and downloads."""
+    require(actor, "manage", forum)
+    job = jobs.start_job(owner=actor.user, kind="forum.export", title=f"Участники форума «{forum.title}» (XLSX)",
+                         task="qualityweek.forum.tasks.export_registrants_task", forum_id=forum.pk)
+    audit.record(actor=actor, action="forum.export", obj=forum, after={"job": str(job.pk)})
+    return job
+
+
+# --- personal data after the forum ------------------------------------------------------------------------
+
+def purge_due(*, today: dt.date | None = None, after_days: int | None = None) -> Any:
+    """Forums whose personal data is due for anonymisation: ended ``FORUM_PURGE_AFTER_DAYS`` ago, not yet done."""
+    today = today or timezone.localdate()
+    days = settings.FORUM_PURGE_AFTER_DAYS if after_days is None else after_days
+    return Forum.objects.filter(ends_on__lt=today - dt.timedelta(days=days), personal_data_purged_at__isnull=True)
+
+
+def purge_personal_data(*, actor: Actor, today: dt.date | None = None, after_days: int | None = None) -> int:
+    """Anonymise the registrations of every forum that ended long enough ago (decision 0029); the
+    figures (statuses, seats, regions, organisations, check-ins, online entries) stay. Each forum in
+    its own transaction, audited once; running it again changes nothing."""
+    done = 0
+    for pk in list(purge_due(today=today, after_days=after_days).values_list("pk", flat=True)):
+        done += _purge_forum(actor, pk, today=today, after_days=after_days)
+    return done
+
+
+@transaction.atomic
+def _purge_forum(actor: Actor, pk: int, *, today: dt.date | None, after_days: int | None) -> int:
+    forum = purge_due(today=today, after_days=after_days).select_for_update(of=("self",)).filter(pk=pk).first()
+    if forum is None:
+        return 0  # another run did it
+    require(actor, "purge", forum)
+    pk_text = Cast("pk", output_field=CharField())
+    registrations = Registration.objects.filter(forum=forum)
+    count = registrations.update(
+        name=Value(UNNAMED), email=Concat(Value("deleted-"), pk_text, Value("@forum.invalid")), user=None,
+        answers={}, decline_reason="", secret=Concat(Value("purged-"), pk_text),
+        join_token=Concat(Value("purged-"), pk_text))
+    members = Member.objects.filter(registration__forum=forum).update(name=UNNAMED, position="", organisation="",
+                                                                     email="")
+    Consent.objects.filter(registration__forum=forum).update(ip=None)
+    forum.personal_data_purged_at = timezone.now()
+    forum.save(update_fields=["personal_data_purged_at"])
+    audit.record(actor=actor, action="forum.personal_data.purged", obj=forum,
+                 after={"registrations": count, "members": members,
+                        "after_days": settings.FORUM_PURGE_AFTER_DAYS if after_days is None else after_days})
+    return count

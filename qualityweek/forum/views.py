@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
-from qualityweek.core.permissions import actions_for, can, require
+from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.text import date_ru
 from qualityweek.directory.models import Region
 
 from . import ical, selectors, services
-from .export import registrants_xlsx
 from .forms import (
     DayForm,
     DeclineForm,
@@ -29,6 +28,7 @@ from .forms import (
     ForumForm,
     GroupForm,
     HallForm,
+    MemberForm,
     QuestionForm,
     RegistrationForm,
     SessionForm,
@@ -174,6 +174,52 @@ def registration_cancel(request: HttpRequest, pk: int, token: str) -> HttpRespon
 @require_POST
 def registration_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return _link_step(request, pk, token, services.accept_offer, "Место ваше: билет отправлен на e-mail.")
+
+
+def members(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """A delegation's named members: add one at a time (up to the delegation's seats), each with a ticket."""
+    registration = _by_link(pk, token)
+    if registration.kind != Registration.Kind.DELEGATION:
+        raise Http404
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.add_member(actor=Actor.public(request.META.get("REMOTE_ADDR")),
+                                         registration=registration, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{member.name}: участник добавлен, код билета "
+                                      f"{services.display_code(member.code)}.")
+            return redirect("forum_members", pk=pk, token=token)
+    rows = [(m, services.display_code(m.code)) for m in selectors.members_of(registration)]
+    return render(request, "forum/members.html", {
+        "r": registration, "token": token, "form": form, "rows": rows, "left": max(0, registration.seats - len(rows)),
+        "actions": actions_for(Actor.public(None), registration),
+    })
+
+
+@require_POST
+def member_remove(request: HttpRequest, pk: int, token: str, member_pk: int) -> HttpResponse:
+    registration = _by_link(pk, token)
+    try:
+        services.remove_member(actor=Actor.public(request.META.get("REMOTE_ADDR")), registration=registration,
+                               member_id=member_pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Участник удалён из списка делегации.")
+    return redirect("forum_members", pk=pk, token=token)
+
+
+def member_ticket(request: HttpRequest, pk: int, token: str, member_pk: int) -> HttpResponse:
+    registration = _by_link(pk, token)
+    member = selectors.members_of(registration).filter(pk=member_pk).first()
+    if member is None or registration.status != S.CONFIRMED:
+        raise Http404
+    response = HttpResponse(ticket_pdf(registration, member), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bilet-{member.code}.pdf"'
+    return response
 
 
 def ticket_file(request: HttpRequest, pk: int, token: str) -> HttpResponse:
@@ -423,13 +469,12 @@ def _add(actor: Actor, forum: Forum, which: str, data: dict[str, Any]) -> None:
 
 
 @login_required
+@require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Starts the export job; its page shows the progress and then the download."""
     forum = selectors.managed_forum(request.user, pk)
-    require(request.user, "manage", forum)
-    body = registrants_xlsx(forum, selectors.registrations_for(request.user, forum))
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="forum-{forum.campaign.year}-registrants.xlsx"'
-    return response
+    job = services.start_export(actor=Actor.from_request(request), forum=forum)
+    return redirect("job_detail", pk=job.pk)
 
 
 # --- check-in (forum staff of this forum, or the operator) -------------------------------------------------
@@ -448,10 +493,12 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _result_json(result: services.CheckIn) -> dict[str, Any]:
     data: dict[str, Any] = {"ok": result.ok, "message": result.message}
-    if result.ticket is not None:
-        r = result.ticket.registration
+    r = result.registration
+    if r is not None:
         first = timezone.localtime(result.first_at) if result.first_at else None
-        data |= {"name": r.name, "kind": r.get_kind_display(), "seats": r.seats, "status": r.get_status_display(),
+        data |= {"name": result.name,
+                 "kind": "Участник делегации" if result.member is not None else r.get_kind_display(),
+                 "seats": 1 if result.member is not None else r.seats, "status": r.get_status_display(),
                  "session": r.session.title, "venue": r.venue.name,
                  "first_at": f"{first:%H:%M:%S}, {date_ru(first.date())}" if first else ""}
     return data

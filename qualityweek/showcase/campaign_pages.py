@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from qualityweek.analytics.opendata import campaign_totals
 from qualityweek.campaigns import selectors as campaigns
 from qualityweek.contest import selectors as contest
 from qualityweek.core.permissions import can
 from qualityweek.core.public_cache import public_page
+from qualityweek.forum.selectors import home_forum
 
 from .selectors import published_practices
 
 
-@public_page("campaign", "events", "practices")
+@public_page("campaign", "events", "practices", "forum")
 def home(request: HttpRequest) -> HttpResponse:
     campaign = campaigns.current_campaign()
     status = campaigns.campaign_status(request.user, campaign) if campaign else None
-    return render(request, "campaigns/home.html", {"campaign": campaign, "status": status})
+    return render(request, "campaigns/home.html", {"campaign": campaign, "status": status,
+                                                   "forum": home_forum(timezone.localdate()) if campaign else None})
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:

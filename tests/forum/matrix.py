@@ -41,9 +41,15 @@ def objects(world) -> dict:
     Registration.objects.filter(pk=moscow_pending.pk).update(status="pending")
     online = forum.venues.get(kind=Venue.Kind.ONLINE)
     joiner, _ = _register(forum, "online@example.ru", session=regional_session(forum), venue=online)
+    delegation, delegation_token = services.register(
+        actor=Actor.system(), forum=forum, session=plenary(forum), venue=plenary(forum).venue, consent=True,
+        applicant=Applicant(name="Руководитель Делегации", email="lead@example.ru", region=kirov, kind="delegation",
+                            adults=3))
+    member = services.add_member(actor=Actor.system(), registration=delegation, name="Участник Первый")
     return {"forum": forum, "other_forum": other, "forum_session": plenary(forum), "forum_mine": mine,
             "forum_token": token, "forum_pending": pending, "forum_moscow_pending": moscow_pending,
-            "forum_venue": venue, "forum_joiner": joiner}
+            "forum_venue": venue, "forum_joiner": joiner, "forum_delegation": delegation,
+            "forum_delegation_token": delegation_token, "forum_member": member}
 
 
 def _forum(o):
@@ -56,6 +62,14 @@ def _session(o):
 
 def _link(o):
     return {"pk": o["forum_mine"].pk, "token": o["forum_token"]}
+
+
+def _delegation(o):
+    return {"pk": o["forum_delegation"].pk, "token": o["forum_delegation_token"]}
+
+
+def _member(o):
+    return {**_delegation(o), "member_pk": o["forum_member"].pk}
 
 
 COORDINATORS = {"kirov_edu": 200, "kirov_business": 200}
@@ -74,6 +88,10 @@ ROUTES: dict[str, Route] = {
     "forum_registration_cancel": Route(kwargs=_link, method="POST", expect=all_(302)),
     "forum_registration_accept": Route(kwargs=_link, method="POST", expect=all_(302)),
     "forum_ticket_pdf": Route(kwargs=_link, expect=all_(200)),
+    # A delegation's link holder names its members (the link is the key, as for the registration itself).
+    "forum_members": Route(kwargs=_delegation, expect=all_(200)),
+    "forum_member_remove": Route(kwargs=_member, method="POST", expect=all_(302)),
+    "forum_member_ticket": Route(kwargs=_member, expect=all_(200)),
     "forum_my": Route(expect=signed_in(200)),
     "forum_my_ics": Route(expect=signed_in(200)),
     "forum_join": Route(kwargs=lambda o: {"token": o["forum_joiner"].join_token}, expect=all_(302)),
@@ -89,7 +107,7 @@ ROUTES: dict[str, Route] = {
     "forum_dashboard": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
     "forum_create": Route(expect=signed_in(403, **OPERATORS)),
     "forum_manage": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
-    "forum_export": Route(kwargs=_forum, expect=signed_in(403, **OPERATORS)),
+    "forum_export": Route(kwargs=_forum, method="POST", expect=signed_in(403, operator=302, editor=302)),
     "forum_checkin": Route(kwargs=_forum, expect=STAFF_ONLY),
     "forum_checkin_scan": Route(kwargs=_forum, method="POST", data={"code": "ABCD-EFGH-JKLM"}, expect=STAFF_ONLY),
     "forum_checkin_list": Route(kwargs=lambda o: {"pk": o["forum"].pk, "venue_pk": o["forum_venue"].pk},

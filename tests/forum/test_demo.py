@@ -31,6 +31,10 @@ def test_demo_forum_has_every_state_and_a_full_session():
     assert Ticket.objects.filter(checked_in_at__isnull=False).exists()
     assert Registration.objects.filter(joined_at__isnull=False).exists()
     assert set(Registration.objects.values_list("kind", flat=True)) >= {"individual", "group"}
+    last = forum.sessions.get(title=demo.LAST_SEAT_SESSION)  # one seat left, nobody waiting
+    assert last.capacity is not None
+    assert last.taken == last.capacity - 1
+    assert not Registration.objects.filter(session=last, status__in=["waitlisted", "offered"]).exists()
 
 
 def test_demo_wipe_removes_the_forum():
@@ -52,3 +56,7 @@ def test_demo_teacher_staffs_the_forum_check_in(client):
 
     client.force_login(User.objects.get(email=demo.STAFF_EMAIL))
     assert client.get(f"/forum/{Forum.objects.get().pk}/checkin/").status_code == 200
+    assert [email for email, _ in demo.DEMO_LOGINS] == [demo.DESK_EMAIL]
+    client.force_login(User.objects.get(email=demo.DESK_EMAIL))
+    assert client.get(f"/forum/{Forum.objects.get().pk}/checkin/").status_code == 200
+    assert client.get("/forum/my/").status_code == 200

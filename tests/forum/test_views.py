@@ -7,6 +7,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from qualityweek.core.audit import Actor
+from qualityweek.core.models import AuditEntry, Job
 from qualityweek.forum import services
 from qualityweek.forum.models import Question, Registration, Ticket
 
@@ -104,7 +105,7 @@ def test_offline_list_and_sync(client, world, o):
     assert client.post(url, "{broken", content_type="application/json").status_code == 400
 
 
-def test_dashboard_and_export_with_every_answer(client, world, o):
+def test_dashboard_and_export_with_every_answer(client, world, o, django_capture_on_commit_callbacks):
     forum = o["forum"]
     q = services.add_question(actor=Actor(user=world.operator), forum=forum, kind=Question.Kind.CHOICE,
                               label="Откуда вы узнали о форуме?", choices=["Письмо", "Сайт"], required=True)
@@ -114,12 +115,25 @@ def test_dashboard_and_export_with_every_answer(client, world, o):
     client.force_login(world.operator)
     page = client.get(reverse("forum_dashboard", args=[forum.pk])).content.decode()
     assert "Кировская область" in page or "Киров" in page
-    response = client.get(reverse("forum_export", args=[forum.pk]))
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert client.get(reverse("forum_export", args=[forum.pk])).status_code == 405  # a job, never a GET
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("forum_export", args=[forum.pk]))
+    job = Job.objects.get(kind="forum.export")
+    assert started["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.status == Job.Status.DONE
+    assert job.total == job.done > 0
+    assert "регистраци" in job.message
+    assert AuditEntry.objects.filter(action="forum.export").exists()
+    response = client.get(reverse("job_download", args=[job.pk]))
+    body = b"".join(response.streaming_content)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
     assert rows[0][-1] == "Откуда вы узнали о форуме?"
+    assert rows[0][-2] == "Участники делегации"
     olga = next(r for r in rows if r[1] == "Орлова Ольга")
     assert olga[-1] == "Сайт"
-    assert olga[-2] == "да"
+    assert olga[-3] == "да"
+    client.force_login(world.kirov_edu)  # the job and its file are its owner's only
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
 
 
 def test_admin_shows_the_forum_read_only(client, world, o):

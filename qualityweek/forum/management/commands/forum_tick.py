@@ -1,4 +1,5 @@
-"""Enqueue (or, with --now, run) the forum's periodic work: expire lapsed offers, send reminders."""
+"""Enqueue (or, with --now, run) the forum's periodic work: expire lapsed offers, send reminders,
+anonymise the registrations of forums long over (FORUM_PURGE_AFTER_DAYS)."""
 
 from typing import Any
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["now"]:
             result = forum_tick_task.call()
-            self.stdout.write(f"expired={result['expired']} reminded={result['reminded']}")
+            self.stdout.write(f"expired={result['expired']} reminded={result['reminded']} purged={result['purged']}")
         else:
             forum_tick_task.enqueue()
             self.stdout.write("enqueued")
