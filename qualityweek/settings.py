@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "qualityweek.forum",
     "qualityweek.contest",
     "qualityweek.analytics",
+    "qualityweek.notifications",
+    "qualityweek.cabinet",
     "qualityweek.demo",
 ]
 
@@ -172,7 +174,7 @@ JOB_STEP_HOLD_DIR = os.environ.get("JOB_STEP_HOLD_DIR", "")
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "cabinet"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Login throttling (django-axes, docs/decisions/0012): an account is locked for one address after
