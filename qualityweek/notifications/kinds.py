@@ -9,8 +9,9 @@ from dataclasses import dataclass
 class Kind:
     code: str
     label: str  # the person's settings page: «Присылать на почту: …»
-    # False when the service that caused the event already e-mails the same people (the organisation's
-    # approval, the reply to a request): the notification is then in-app only, never a second letter.
+    # False when the event is itself a letter already e-mailed (a delivered official letter goes to the
+    # addressee's address with its acknowledgement link) or the causing service mails the same people
+    # (the organisation's approval, the reply to a request): the notification is then in-app only.
     mailed_here: bool = True
 
 
@@ -20,7 +21,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("organisation_approved", "организация подтверждена", mailed_here=False),
     Kind("organisation_rejected", "заявка организации отклонена", mailed_here=False),
     Kind("invitation_accepted", "приглашение принято"),
-    Kind("letter_received", "получено новое письмо"),
+    Kind("letter_received", "получено новое письмо", mailed_here=False),
     Kind("regional_report_returned", "региональный отчёт возвращён"),
     Kind("deadline_7", "до срока отчёта 7 дней"),
     Kind("deadline_1", "до срока отчёта 1 день"),

@@ -93,17 +93,17 @@ def test_digest_is_for_coordinators_and_goes_once_a_day(client, world, smtp, dja
     page = client.get(reverse("notification_settings")).content.decode()
     assert "daily_digest" not in page
     client.force_login(world.kirov_edu)
-    assert client.post(reverse("notification_settings"), {"email_on": ["letter_received"], "daily_digest": "on"}
+    assert client.post(reverse("notification_settings"), {"email_on": ["invitation_accepted"], "daily_digest": "on"}
                        ).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(users=[world.kirov_edu], kind="letter_received", key="d1", title="Письмо № 1")
-        services.notify(users=[world.kirov_edu], kind="letter_received", key="d2", title="Письмо № 2")
+        services.notify(users=[world.kirov_edu], kind="invitation_accepted", key="d1", title="Приглашение № 1")
+        services.notify(users=[world.kirov_edu], kind="invitation_accepted", key="d2", title="Приглашение № 2")
     assert smtp.messages == []  # no single letters: they wait for the digest
     assert sending.send_digests() == 1
     assert sending.send_digests() == 0  # a second run the same day sends nothing
     [message] = smtp.messages
     assert "Сводка уведомлений" in str(message["Subject"])
-    assert "Письмо № 1" in smtp.bodies()[0] and "Письмо № 2" in smtp.bodies()[0]
+    assert "Приглашение № 1" in smtp.bodies()[0] and "Приглашение № 2" in smtp.bodies()[0]
     assert Digest.objects.get().status == Digest.Status.SENT
 
 
