@@ -55,8 +55,9 @@ def notify(*, users: Sequence[User], kind: str, key: str, title: str, body: str 
             continue
         try:
             with transaction.atomic():  # a concurrent twin of this event: its row wins, ours is skipped
+                email = _email_state(user, kind, prefs) if mail else E.NONE
                 n = Notification.objects.create(user=user, kind=kind, key=key[:200], title=title[:300], body=body,
-                                                url=url[:300], email=_email_state(user, kind, prefs) if mail else E.NONE)
+                                                url=url[:300], email=email)
         except IntegrityError:
             continue
         created.append(n.pk)

@@ -22,23 +22,23 @@ def smtp(settings):
         yield server.inbox
 
 
-def on_phone(page, email: str):
-    context = page.context.browser.new_context(locale="ru-RU", viewport=PHONE)
+def on_phone(first, email: str):
+    context = first.context.browser.new_context(locale="ru-RU", viewport=PHONE)
     other = context.new_page()
     other.set_default_timeout(15_000)
-    other.base_url = page.base_url
+    other.base_url = first.base_url
     log_in(other, email, f.PASSWORD)  # waits for the cabinet: the page after login
     return other
 
 
-def no_sideways_scroll(page) -> bool:
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+def no_sideways_scroll(tab) -> bool:
+    width, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     return width <= inner
 
 
-def queue_count(page) -> str:
-    page.goto(page.base_url + "/cabinet/")
-    return page.locator("#cab-queue-count").inner_text()
+def queue_count(tab) -> str:
+    tab.goto(tab.base_url + "/cabinet/")
+    return tab.locator("#cab-queue-count").inner_text()
 
 
 def test_returned_report_reaches_the_school_and_the_fix_reaches_the_coordinator(page, world, make_activity,  # noqa: F811

@@ -24,13 +24,15 @@ def test_login_lands_on_the_cabinet(client, world):
     assert response["Location"] == reverse("cabinet")
     page = client.get(reverse("cabinet")).content.decode()
     assert "Мой кабинет" in page
-    assert 'aria-live="polite"' in page and reverse("notification_badge") in page
+    assert 'aria-live="polite"' in page
+    assert reverse("notification_badge") in page
 
 
 def test_school_sees_its_returned_report_first_with_the_comment(client, world, make_activity):
     make_activity(status="returned")
     make_activity(status="planned")
-    make_activity(world.kirov_company, type_code="open_day", status="returned", customers=30)  # another organisation's: never shown
+    # Another organisation's returned report: never shown to the school.
+    make_activity(world.kirov_company, type_code="open_day", status="returned", customers=30)
     client.force_login(world.school_rep)
     page = client.get(reverse("cabinet")).content.decode()
     returned = page.index("Возвращено на доработку: 1")
@@ -38,7 +40,8 @@ def test_school_sees_its_returned_report_first_with_the_comment(client, world, m
     assert "Добавьте фото." in page
     assert "Исправить и отправить" in page
     assert "Вятский" not in page
-    assert "Проверка отчётов" not in page and "Воронка" not in page  # no coordinator or operator blocks
+    assert "Проверка отчётов" not in page
+    assert "Воронка" not in page
 
 
 def test_days_left_use_the_russian_plural(client, world, campaign):
@@ -65,14 +68,17 @@ def test_next_step_follows_the_activity(world, make_activity):
 def test_coordinator_sees_queue_unreported_organisations_and_sign_ups(client, world, make_activity):
     make_activity(status="submitted")
     make_activity(status="submitted")
-    make_activity(world.kirov_company, type_code="open_day", status="submitted", customers=30)  # business: the other coordinator's queue
+    # Business: the other coordinator's queue.
+    make_activity(world.kirov_company, type_code="open_day", status="submitted", customers=30)
     f.organisation("43", name="МБОУ Лицей № 21", status=Organisation.Status.PENDING)
     f.organisation("43", name="МКОУ ООШ д. Бор")  # active, no report yet
     client.force_login(world.kirov_edu)
     page = client.get(reverse("cabinet")).content.decode()
     assert '<strong id="cab-queue-count">2</strong> отчёта' in page
-    assert "Заявки организаций: 1" in page and "МБОУ Лицей № 21" in page
-    assert "МКОУ ООШ д. Бор" in page and "Напомнить" in page
+    assert "Заявки организаций: 1" in page
+    assert "МБОУ Лицей № 21" in page
+    assert "МКОУ ООШ д. Бор" in page
+    assert "Напомнить" in page
     assert "Не начат" in page  # the regional report
 
 
@@ -84,7 +90,8 @@ def test_operator_sees_the_national_funnel_and_lagging_regions(client, world, ma
     assert "Воронка кампании" in page
     assert "Запланировано мероприятий</span> <strong>2</strong>" in page
     assert "Принято отчётов</span> <strong>1</strong>" in page
-    assert "Отстающие регионы" in page and "Обращения без ответа: 0" in page
+    assert "Отстающие регионы" in page
+    assert "Обращения без ответа: 0" in page
 
 
 @pytest.mark.parametrize(("role", "limit"), [("school_rep", 22), ("teacher", 22), ("kirov_edu", 24),
