@@ -1,10 +1,11 @@
 from django import forms
 
-from .kinds import CHOICES
+from .kinds import CHOICES, MAILED
 
 
 class PreferenceForm(forms.Form):
-    email_on = forms.MultipleChoiceField(label="Присылать на почту", choices=CHOICES, required=False,
+    email_on = forms.MultipleChoiceField(label="Присылать на почту", required=False,
+                                         choices=[(code, label) for code, label in CHOICES if code in MAILED],
                                          widget=forms.CheckboxSelectMultiple)
     daily_digest = forms.BooleanField(label="Одно письмо в день со сводкой вместо отдельных писем", required=False)
 

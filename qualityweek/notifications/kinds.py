@@ -29,3 +29,4 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
 )}
 
 CHOICES = [(k.code, k.label) for k in KINDS.values()]
+MAILED = [k.code for k in KINDS.values() if k.mailed_here]  # the kinds a person may switch e-mail on or off for

@@ -17,7 +17,7 @@ from qualityweek.core.permissions import can
 
 from . import selectors, services
 from .forms import PreferenceForm
-from .kinds import KINDS
+from .kinds import KINDS, MAILED
 
 
 @login_required
@@ -57,12 +57,12 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     pref = selectors.preference_of(request.user)
     digest_allowed = can(request.user, "digest", pref)
-    initial = {"email_on": [k for k in KINDS if k not in pref.email_off], "daily_digest": pref.daily_digest}
+    initial = {"email_on": [k for k in MAILED if k not in pref.email_off], "daily_digest": pref.daily_digest}
     form = PreferenceForm(request.POST or None, initial=initial, digest_allowed=digest_allowed)
     if request.method == "POST" and form.is_valid():
         on = set(form.cleaned_data["email_on"])
         try:
-            services.save_preferences(actor=Actor.from_request(request), email_off=[k for k in KINDS if k not in on],
+            services.save_preferences(actor=Actor.from_request(request), email_off=[k for k in MAILED if k not in on],
                                       daily_digest=bool(form.cleaned_data.get("daily_digest")))
         except ValidationError as exc:
             apply_errors(form, exc)
