@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "qualityweek.forum",
     "qualityweek.contest",
     "qualityweek.analytics",
+    "qualityweek.notifications",
+    "qualityweek.cabinet",
     "qualityweek.demo",
 ]
 
@@ -181,7 +183,7 @@ FORUM_PURGE_AFTER_DAYS = int(os.environ.get("FORUM_PURGE_AFTER_DAYS", "90"))
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "cabinet"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Login throttling (django-axes, docs/decisions/0012): an account is locked for one address after

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("qualityweek.forum.urls")),
     path("", include("qualityweek.contest.urls")),
     path("", include("qualityweek.analytics.urls")),
+    path("", include("qualityweek.notifications.urls")),
+    path("", include("qualityweek.cabinet.urls")),
     path("", include("qualityweek.core.urls")),
     path("admin/", admin.site.urls),
 ]

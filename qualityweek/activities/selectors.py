@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
@@ -102,3 +102,25 @@ def history_of(activity: Activity) -> QuerySet[ActivityEvent]:
 
 def photos_of(activity: Activity) -> QuerySet[Photo]:
     return activity.photos.all()
+
+
+def campaign_counts(campaign: Campaign) -> dict[str, int]:
+    """The national funnel's activity steps in one query: plans, reports sent, reports approved."""
+    s = Activity.Status
+    return Activity.objects.filter(campaign=campaign).aggregate(
+        plans=Count("id", filter=~Q(status=s.CANCELLED)),
+        reports=Count("id", filter=Q(submitted_at__isnull=False) & ~Q(status=s.CANCELLED)),
+        approvals=Count("id", filter=Q(status=s.APPROVED)))
+
+
+def reporting_organisations_by_region(campaign: Campaign) -> dict[int, int]:
+    """Per region: how many organisations sent at least one report in the campaign (one query)."""
+    rows = (Activity.objects.filter(campaign=campaign, status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
+            .values("region_id").annotate(n=Count("organisation_id", distinct=True)).values_list("region_id", "n"))
+    return dict(rows)
+
+
+def review_queue(user: Any) -> dict[str, Any]:
+    """The reports waiting for the user's review: how many, and when the oldest was sent (one query)."""
+    return activities_for(user).filter(status=Activity.Status.SUBMITTED).aggregate(
+        count=Count("id"), oldest=Min("submitted_at"))

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from qualityweek.activities import tally
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit, public_cache
+from qualityweek.core import audit, events, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.db import atomic_retrying
 from qualityweek.core.permissions import can, require
@@ -307,7 +307,9 @@ def approve(*, actor: Actor, activity: Activity) -> Activity:
     require(actor, "review", activity)
     if not activity_allows(activity, "approve"):
         raise ValidationError(f"Принять можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
-    return _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
+    activity = _transition(actor, activity, S.APPROVED, reviewed_at=timezone.now(), review_comment="")
+    events.emit("activity.approved", activity=activity)
+    return activity
 
 
 @atomic_retrying
@@ -319,8 +321,10 @@ def return_for_changes(*, actor: Actor, activity: Activity, comment: str) -> Act
         raise ValidationError({"comment": "Напишите, что нужно исправить: организация увидит комментарий."})
     if not activity_allows(activity, "return"):
         raise ValidationError(f"Вернуть можно только отчёт на проверке, а этот — «{activity.get_status_display()}».")
-    return _transition(actor, activity, S.RETURNED, comment=comment, reviewed_at=timezone.now(),
-                       review_comment=comment)
+    activity = _transition(actor, activity, S.RETURNED, comment=comment, reviewed_at=timezone.now(),
+                           review_comment=comment)
+    events.emit("activity.returned", activity=activity, comment=comment)
+    return activity
 
 
 @atomic_retrying

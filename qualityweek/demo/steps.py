@@ -19,13 +19,16 @@ from qualityweek.core.demo import DemoContext
 from qualityweek.core.models import AuditEntry, Job
 from qualityweek.directory import demo as directory_demo
 from qualityweek.forum import demo as forum_demo
+from qualityweek.notifications import demo as notifications_demo
 from qualityweek.outreach import demo as outreach_demo
 from qualityweek.quizzes import demo as quizzes_demo
 from qualityweek.showcase import demo as showcase_demo
 
-# Certificates come last: they are issued from what the other steps created.
+# Certificates come late: they are issued from what the other steps created; notifications last, told
+# of what everything before made.
 STEPS: list[ModuleType] = [directory_demo, campaigns_demo, activities_demo, analytics_demo, showcase_demo,
-                           outreach_demo, quizzes_demo, forum_demo, contest_demo, certificates_demo]
+                           outreach_demo, quizzes_demo, forum_demo, contest_demo, certificates_demo,
+                           notifications_demo]
 
 __all__ = ["STEPS", "DemoContext", "build", "wipe"]
 

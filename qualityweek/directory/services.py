@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import audit, public_cache
+from qualityweek.core import audit, events, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.mail import send_later
 from qualityweek.core.permissions import can, require
@@ -110,6 +110,7 @@ def _set_status(actor: Actor, org: Organisation, status: str, action: str, step:
 @transaction.atomic
 def approve_organisation(*, actor: Actor, organisation: Organisation) -> Organisation:
     org = _set_status(actor, organisation, Organisation.Status.ACTIVE, "organisation.approve", "activate")
+    events.emit("organisation.approved", organisation=org)
     recipients = [ra.user.email for ra in org.people.select_related("user").filter(role=Role.ORG_REP)]
     if recipients:
         send_later(to=recipients, subject="Организация подтверждена — Неделя качества",
@@ -123,6 +124,7 @@ def reject_organisation(*, actor: Actor, organisation: Organisation, reason: str
     if not reason.strip():
         raise ValidationError({"reason": "Укажите причину отказа: её увидит заявитель."})
     org = _set_status(actor, organisation, Organisation.Status.REJECTED, "organisation.reject", "reject")
+    events.emit("organisation.rejected", organisation=org, reason=reason.strip())
     recipients = [ra.user.email for ra in org.people.select_related("user").filter(role=Role.ORG_REP)]
     if recipients:
         send_later(to=recipients, subject="Заявка организации отклонена — Неделя качества",
@@ -288,6 +290,7 @@ def accept_invitation(*, token: str, last_name: str, first_name: str, patronymic
                 sector=inv.sector, organisation=inv.organisation, contest_id=inv.contest_id,
                 contest_round=inv.contest_round)
     audit.record(actor=actor, action="invitation.accept", obj=inv)
+    events.emit("invitation.accepted", invitation=inv, user=user)
     return user
 
 

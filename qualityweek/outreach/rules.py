@@ -185,6 +185,19 @@ system_rule(Letter, "create", "change", "register", "delete", "dispatch", "track
 system_rule(Dispatch, "national")(allow)
 
 
+@rule(Delivery, "acknowledge")
+def acknowledge_in_app(user: Any, delivery: Any) -> bool:
+    """A person of the addressed organisation (or the coordinator whose authority it is) confirms a
+    sent letter was read from their cabinet, without the e-mailed link."""
+    if delivery.status not in (Delivery.Status.SENT, Delivery.Status.UNKNOWN):
+        return False
+    p = principal(user)
+    if delivery.organisation_id in p.organisations:
+        return True
+    org = delivery.organisation
+    return bool(org.authority) and (org.region_id, SECTOR_OF_AUTHORITY.get(org.authority, "")) in p.regions
+
+
 # --- The public: visitors who are not signed in ---------------------------------------------------
 
 @public_rule(Delivery, "acknowledge")

@@ -72,6 +72,26 @@ def received_by(user: Any) -> QuerySet[Letter]:
     return letters_for(user).exclude(sender_filter(user, "sender__")).filter(status=Letter.Status.REGISTERED)
 
 
+def to_acknowledge(user: Any) -> QuerySet[Delivery]:
+    """Letters sent to the user's organisations (or to their authority) not yet acknowledged."""
+    p = principal(user)
+    q = _NOTHING
+    for region_id, sector in sorted(p.regions):
+        q |= Q(organisation__region_id=region_id, organisation__authority=AUTHORITY_OF_SECTOR[sector])
+    if p.organisations:
+        q |= Q(organisation_id__in=sorted(p.organisations))
+    return (Delivery.objects.filter(q, letter__status=Letter.Status.REGISTERED,
+                                    status__in=[Delivery.Status.SENT, Delivery.Status.UNKNOWN])
+            .select_related("letter__sender__organisation", "organisation").order_by("-sent_at", "-pk"))
+
+
+def not_cascaded(user: Any) -> QuerySet[Letter]:
+    """Letters a coordinator's authority received that no registered letter of theirs forwards yet."""
+    forwarded = Letter.objects.filter(sender_filter(user, "sender__"), parent__isnull=False,
+                                      status=Letter.Status.REGISTERED).values("parent_id")
+    return received_by(user).exclude(pk__in=forwarded).order_by("-reg_date", "-pk")
+
+
 def registers_for(user: Any) -> QuerySet[Register]:
     return Register.objects.filter(sender_filter(user, "sender__")).select_related("sender").annotate(
         used=Count("letters"))
@@ -228,3 +248,14 @@ def requests_for(user: Any, status: str = "") -> QuerySet[Request]:
     qs = Request.objects.select_related("region", "assignee").prefetch_related(
         Prefetch("replies", to_attr="reply_list"))
     return qs.filter(status=status) if status else qs
+
+
+def national_funnel(campaign: Any) -> dict[str, int]:
+    """The operator's letters of a campaign: registered, delivered, acknowledged, cascaded (three queries)."""
+    national = Letter.objects.filter(campaign=campaign, parent__isnull=True, status=Letter.Status.REGISTERED)
+    delivered = (Delivery.Status.SENT, Delivery.Status.ACKNOWLEDGED, Delivery.Status.UNKNOWN)
+    counts = Delivery.objects.filter(letter__in=national).aggregate(
+        delivered=Count("id", filter=Q(status__in=delivered)),
+        acknowledged=Count("id", filter=Q(status=Delivery.Status.ACKNOWLEDGED)))
+    cascades = Letter.objects.filter(campaign=campaign, parent__in=national, status=Letter.Status.REGISTERED).count()
+    return {"letters": national.count(), **counts, "cascades": cascades}

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import files, mail
+from qualityweek.core import events, files, mail
 from qualityweek.core.jobs import ChunkProgress
 
 from . import render
@@ -89,6 +89,8 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
                 sent += 1
             Delivery.objects.filter(pk=pk, dispatch=dispatch,
                                     status__in=[Delivery.Status.SENDING, Delivery.Status.UNKNOWN]).update(**changes)
+            if changes["status"] == Delivery.Status.SENT:
+                events.emit("letter.received", delivery=delivery)
             on_progress(done, total, f"Отправлено: {sent}, ошибок: {failed}")
     return sent, failed
 

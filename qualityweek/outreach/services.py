@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit
+from qualityweek.core import audit, events
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import RETRYABLE, restart_job, start_chunked_job, start_job
 from qualityweek.core.mail import send_later
@@ -476,6 +476,23 @@ def acknowledge(*, token: str, ip: str | None = None) -> Delivery:
     return delivery
 
 
+@transaction.atomic
+def acknowledge_in_app(*, actor: Actor, delivery: Delivery) -> Delivery:
+    """«Ознакомлен» pressed in the cabinet by a person of the addressed organisation. Pressing it again
+    (a double click) changes nothing."""
+    delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("letter", "organisation")
+                .get(pk=delivery.pk))
+    if delivery.status == Delivery.Status.ACKNOWLEDGED:
+        return delivery
+    require(actor, "acknowledge", delivery)
+    before = audit.snapshot(delivery, ["status", "acknowledged_at"])
+    delivery.status, delivery.acknowledged_at = Delivery.Status.ACKNOWLEDGED, timezone.now()
+    delivery.save(update_fields=["status", "acknowledged_at"])
+    audit.record(actor=actor, action="delivery.acknowledge", obj=delivery, before=before,
+                 after=audit.snapshot(delivery, ["status", "acknowledged_at"]))
+    return delivery
+
+
 # --- Personalised letters in bulk ------------------------------------------------------------------
 
 CHUNK = 500
@@ -667,6 +684,7 @@ def answer_request(*, actor: Actor, request: Request, body: str, task: Any) -> R
                  after=audit.snapshot(request, ["status", "assignee_id"]) | {"reply": reply.pk})
     start_job(owner=actor.user, kind="outreach.reply", title=f"Ответ на обращение № {request.pk}", task=task,
               reply_id=reply.pk)
+    events.emit("request.answered", request=request)
     return reply
 
 

@@ -32,4 +32,4 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(page.base_url + "/")
+    page.wait_for_url(page.base_url + "/cabinet/")  # LOGIN_REDIRECT_URL: «Мой кабинет»

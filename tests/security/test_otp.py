@@ -101,7 +101,7 @@ def test_required_roles_must_enrol_at_next_login(client, world, settings):
     # An organisation's representative is not in the policy: signs in as before.
     rep = client.post("/accounts/login/", {"username": world.school_rep.email, "password": f.PASSWORD})
     assert rep.status_code == 302
-    assert rep["Location"] == "/"
+    assert rep["Location"] == "/cabinet/"
     assert client.get("/activities/").status_code == 200
 
 

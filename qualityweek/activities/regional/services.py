@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qualityweek.campaigns.models import Campaign
-from qualityweek.core import audit
+from qualityweek.core import audit, events
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import require
 from qualityweek.directory.models import Region
@@ -114,4 +114,5 @@ def return_report(*, actor: Actor, report: RegionalReport, comment: str) -> Regi
     locked.save()
     audit.record(actor=actor, action="regional_report.return", obj=locked, before=before,
                  after=audit.snapshot(locked, SNAPSHOT))
+    events.emit("regional_report.returned", report=locked, comment=comment)
     return locked

@@ -1,0 +1,44 @@
+"""A small registry of domain events: a service that performs a transition says so with ``emit``,
+and an app above it (the notifications app) reacts without the service importing it.
+
+Handlers run synchronously inside the emitting service's transaction, so what they write commits or
+rolls back with the transition itself; anything leaving the process (e-mail) must be deferred to
+``transaction.on_commit`` by the handler. Nothing subscribed → ``emit`` does nothing. Events are
+named ``"<object>.<what happened>"``; the payload is keyword arguments (model instances allowed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[..., None]
+
+_handlers: dict[str, list[Handler]] = {}
+
+# The events the services emit, with what their payload carries (documentation and a check).
+KINDS: dict[str, str] = {
+    "activity.returned": "activity, comment",
+    "activity.approved": "activity",
+    "organisation.approved": "organisation",
+    "organisation.rejected": "organisation, reason",
+    "invitation.accepted": "invitation, user",
+    "letter.received": "delivery",
+    "regional_report.returned": "report, comment",
+    "request.answered": "request",
+}
+
+
+def subscribe(kind: str, handler: Handler) -> None:
+    """Call ``handler(**payload)`` whenever ``kind`` is emitted (once per handler, idempotent)."""
+    if kind not in KINDS:
+        raise LookupError(f"Unknown event kind {kind!r}.")
+    handlers = _handlers.setdefault(kind, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def emit(kind: str, **payload: Any) -> None:
+    if kind not in KINDS:
+        raise LookupError(f"Unknown event kind {kind!r}.")
+    for handler in _handlers.get(kind, ()):
+        handler(**payload)
