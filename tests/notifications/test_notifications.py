@@ -224,3 +224,24 @@ def test_in_app_acknowledgement_from_the_cabinet(client, world, campaign):
                                     addressee="Директору", salutation="Уважаемый директор!",
                                     status=Delivery.Status.SENT, sent_at=timezone.now())
     assert client.post(reverse("cabinet_acknowledge", args=[other.pk])).status_code == 404
+
+
+def test_a_failing_handler_is_undone_alone_and_the_return_stands(world, make_activity, monkeypatch, caplog):
+    from qualityweek.activities.models import Activity
+    from qualityweek.core import events
+
+    def broken(**payload):
+        Notification.objects.create(user=world.school_rep, kind="report_returned", title="половина записи",
+                                    key="broken-handler")
+        raise RuntimeError("notification store is down")
+
+    monkeypatch.setitem(events._handlers, "activity.returned",
+                        [broken, *events._handlers.get("activity.returned", [])])
+    activity = make_activity(status="submitted")
+    activity_services.return_for_changes(actor=Actor(user=world.kirov_edu), activity=activity,
+                                         comment="Приложите ссылку на новость.")
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.RETURNED  # the coordinator's decision is not lost
+    assert not Notification.objects.filter(key="broken-handler").exists()  # its half-write is undone
+    assert Notification.objects.filter(user=world.school_rep, kind="report_returned").count() == 1
+    assert "notification store is down" in caplog.text
