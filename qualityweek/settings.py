@@ -349,8 +349,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
                              "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # fontTools reports every step of a font subset at INFO.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "fontTools": {"level": "WARNING"}},
+    # fontTools reports every step of a font subset at INFO; django.tasks logs every task's start and end
+    # at INFO (twice under db_worker, which adds its own handler) — the jobs table tells that already.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "fontTools": {"level": "WARNING"},
+                "django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")}},
 }
 # /metrics answers a scraper that shows METRICS_TOKEN («Authorization: Bearer …») or comes from one of
 # METRICS_ALLOWED_IPS (addresses or networks); everyone else gets a 404. Neither set: nobody.
