@@ -31,13 +31,9 @@ def send_ticket(*, registration_id: int) -> bool:
         return False
     registration = Registration.objects.select_related("forum", "session", "venue", "ticket").get(pk=registration_id)
     context = {"r": registration, "code": display_code(registration.ticket.code), "url": personal_url(registration)}
-    msg = mail.message(to=[registration.email], subject=f"{registration.forum.title}: ваш билет",
-                       body=render_to_string("forum/email/ticket.txt", context),
-                       attachments=[(f"bilet-{registration.ticket.code}.pdf", ticket_pdf(registration),
-                                     "application/pdf"),
-                                    ("forum.ics", calendar([registration.session], name=registration.forum.title),
-                                     "text/calendar")],
-                       message_id=mail.stable_message_id("forum-ticket", registration.pk))
+    msg = _ticket_message(registration, to=registration.email, code=registration.ticket.code,
+                          body=render_to_string("forum/email/ticket.txt", context),
+                          message_id=mail.stable_message_id("forum-ticket", registration.pk))
     try:
         mail.send_now(msg)
     except mail.DeliveryError as exc:
@@ -46,6 +42,16 @@ def send_ticket(*, registration_id: int) -> bool:
         log.warning("Ticket of registration %s not sent: %s", registration_id, exc.reason)
         return False
     return True
+
+
+def _ticket_message(registration: Registration, member: Member | None = None, *, to: str, code: str, body: str,
+                    message_id: str):
+    """A ticket letter: the PDF ticket (the member's own when given) and the session in a calendar file."""
+    return mail.message(to=[to], subject=f"{registration.forum.title}: ваш билет", body=body,
+                        attachments=[(f"bilet-{code}.pdf", ticket_pdf(registration, member), "application/pdf"),
+                                     ("forum.ics", calendar([registration.session], name=registration.forum.title),
+                                      "text/calendar")],
+                        message_id=message_id)
 
 
 def send_member_tickets(*, registration_id: int) -> int:
@@ -60,13 +66,9 @@ def send_member_tickets(*, registration_id: int) -> int:
                                                "registration__venue").get(pk=pk)
         registration = member.registration
         context = {"r": registration, "m": member, "code": display_code(member.code)}
-        msg = mail.message(to=[member.email], subject=f"{registration.forum.title}: ваш билет",
-                           body=render_to_string("forum/email/member_ticket.txt", context),
-                           attachments=[(f"bilet-{member.code}.pdf", ticket_pdf(registration, member),
-                                         "application/pdf"),
-                                        ("forum.ics", calendar([registration.session], name=registration.forum.title),
-                                         "text/calendar")],
-                           message_id=mail.stable_message_id("forum-member-ticket", member.pk))
+        msg = _ticket_message(registration, member, to=member.email, code=member.code,
+                              body=render_to_string("forum/email/member_ticket.txt", context),
+                              message_id=mail.stable_message_id("forum-member-ticket", member.pk))
         try:
             mail.send_now(msg)
         except mail.DeliveryError as exc:
