@@ -11,4 +11,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# In parallel, one test process per CPU up to 4 (pytest-xdist); TEST_WORKERS=0 runs in this process.
+CPUS=$(nproc 2>/dev/null || echo 2)
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-$(( CPUS < 4 ? CPUS : 4 ))}" "$@"
