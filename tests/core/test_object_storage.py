@@ -159,3 +159,51 @@ def test_readiness_checks_the_object_store(client, settings, store):
     settings.STORAGES = right  # the fixture cleans up with the right key
     assert response.status_code == 503
     assert response.json()["checks"]["storage"] == "failed"
+
+
+def test_contest_attachment_lives_in_the_store_and_only_its_application_reaches_it(client, world, store):
+    from tests.contest import helpers as contest_helpers
+
+    from qualityweek.contest import services as contest
+
+    pdf = b"%PDF-1.7\n% the applicant's report\n"
+    nomination = contest_helpers.nomination(contest_helpers.contest())
+    application = contest.save_application(
+        actor=Actor(user=world.company_rep), nomination=nomination, organisation=world.kirov_company,
+        title="Дни открытых дверей", files={"f_report": SimpleUploadedFile("отчёт.pdf", pdf, "application/pdf")},
+        data={"f_summary": "Неделя открытых дверей", "f_people": "250", "f_scale": "Город"})
+    attachment = application.attachments.get()
+    key = f"{store}/{attachment.file.name}"
+    assert default_storage.bucket.Object(key).get()["Body"].read() == pdf  # type: ignore[attr-defined]
+    assert not (django_settings.MEDIA_ROOT / attachment.file.name).exists()
+
+    url = reverse("contest_attachment", args=[application.pk, attachment.key])
+    client.force_login(world.company_rep)
+    own = client.get(url)
+    assert own.status_code == 200
+    assert b"".join(own.streaming_content) == pdf
+    client.force_login(world.school_rep)  # another organisation: the application does not exist for it
+    assert client.get(url).status_code == 404
+    assert fetch(key_url(store, attachment.file.name))[0] == 403
+
+
+def test_a_material_uploaded_by_the_operator_is_kept_in_the_store_and_downloaded_through_the_platform(
+        client, world, store):
+    from tests.contest import helpers as contest_helpers
+
+    from qualityweek.outreach.models import Material
+
+    campaign = contest_helpers.campaign()
+    plan = b"%PDF-1.7\n% the lesson plan\n"
+    client.force_login(world.operator)
+    response = client.post(reverse("outreach_material_create"), {
+        "campaign": campaign.pk, "kind": "lesson_plan", "title": "План урока качества", "audiences": ["everyone"],
+        "is_published": "on", "upload": SimpleUploadedFile("plan.pdf", plan, "application/pdf")})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    material = Material.objects.get()
+    assert default_storage.bucket.Object(f"{store}/{material.file.name}").get()["Body"].read() == plan  # type: ignore[attr-defined]
+    client.logout()
+    download = client.get(reverse("outreach_material_download", args=[material.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == plan
+    assert fetch(key_url(store, material.file.name))[0] == 403
