@@ -162,9 +162,8 @@ def test_readiness_checks_the_object_store(client, settings, store):
 
 
 def test_contest_attachment_lives_in_the_store_and_only_its_application_reaches_it(client, world, store):
-    from tests.contest import helpers as contest_helpers
-
     from qualityweek.contest import services as contest
+    from tests.contest import helpers as contest_helpers
 
     pdf = b"%PDF-1.7\n% the applicant's report\n"
     nomination = contest_helpers.nomination(contest_helpers.contest())
@@ -189,9 +188,8 @@ def test_contest_attachment_lives_in_the_store_and_only_its_application_reaches_
 
 def test_a_material_uploaded_by_the_operator_is_kept_in_the_store_and_downloaded_through_the_platform(
         client, world, store):
-    from tests.contest import helpers as contest_helpers
-
     from qualityweek.outreach.models import Material
+    from tests.contest import helpers as contest_helpers
 
     campaign = contest_helpers.campaign()
     plan = b"%PDF-1.7\n% the lesson plan\n"
