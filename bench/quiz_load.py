@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 JOIN_CONCURRENCY = 400
 REVEAL_SECONDS = 2.0
+ROUND_SECONDS = 60.0  # the most one round of every game may take before the run moves on
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -93,18 +94,21 @@ async def _recv_until(ws: Any, kind: str, timeout: float) -> dict[str, Any]:
 async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - one scenario, told in order
     from websockets.asyncio.client import connect
 
-    url, origin = config["url"], config["origin"]
+    urls, origin = config["urls"], config["origin"]  # several nodes: players and hosts spread over them
     games = config["games"]  # [{"id", "pin"}]
     per_game, questions, limit = config["per_game"], config["questions"], config["time_limit"]
     rng = random.Random(7)
     think = config.get("think", (0.5, 3.0))
     receipts: dict[tuple[int, int], list[float]] = {}
     sent = acked = failed = 0
+    refused: dict[str, int] = {}  # error frames by code: a late answer is refused and told so, not lost
     joined = 0
     gate = asyncio.Semaphore(JOIN_CONCURRENCY)
     everyone_in = asyncio.Event()
     total = per_game * len(games)
-    stop = time.monotonic() + limit
+    # Players listen until the run's cap (they leave on «finished»), not just the join's time limit:
+    # a player who stopped listening mid-run left every later question open until its own timer.
+    stop = time.monotonic() + config.get("cap", limit)
     sockets: list[Any] = []
 
     answering: set[asyncio.Task[None]] = set()
@@ -121,8 +125,8 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
         nonlocal acked, failed, joined
         try:
             async with gate:
-                ws = await connect(url, origin=origin, compression=None, open_timeout=60, max_queue=None,
-                                   ping_interval=None)
+                ws = await connect(urls[n % len(urls)], origin=origin, compression=None, open_timeout=60,
+                                   max_queue=None, ping_interval=None)
                 sockets.append(ws)
                 await ws.send(json.dumps({"type": "join", "pin": pin, "nickname": f"Игрок {n}"}))
                 await _recv_until(ws, "joined", 60)
@@ -142,6 +146,8 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
                     answering.add(asyncio.create_task(answer(ws, g, n, msg["index"])))
                 elif msg["type"] == "answer_ack" and msg["status"] == "accepted":
                     acked += 1
+                elif msg["type"] == "error":
+                    refused[msg.get("code", "?")] = refused.get(msg.get("code", "?"), 0) + 1
                 elif msg["type"] == "finished":
                     return
         except (TimeoutError, Exception):
@@ -150,12 +156,14 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     sent_at: dict[tuple[int, int], float] = {}
 
     host_failures = 0
+    host_sockets: dict[int, Any] = {}
 
     async def host(g: int, game_id: int, rounds: asyncio.Queue, done: asyncio.Queue) -> None:
         nonlocal host_failures
         try:
-            ws = await connect(url, origin=origin, compression=None, max_queue=None, ping_interval=None,
+            ws = await connect(urls[g % len(urls)], origin=origin, compression=None, max_queue=None, ping_interval=None,
                                open_timeout=60, additional_headers={"Cookie": config["cookie"]})
+            host_sockets[g] = ws
             await ws.send(json.dumps({"type": "host", "game": game_id}))
             await _recv_until(ws, "state", 60)
         except Exception:
@@ -176,6 +184,14 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
         await _recv_until(ws, "finished", 60)
         await ws.close()
 
+    async def end_game(ws: Any) -> bool:
+        try:
+            await ws.send(json.dumps({"type": "end"}))
+            await _recv_until(ws, "finished", 60)
+            return True
+        except Exception:
+            return False
+
     started = time.monotonic()
     tasks = [asyncio.create_task(player(g, game["pin"], n)) for g, game in enumerate(games) for n in range(per_game)]
     with contextlib.suppress(TimeoutError):
@@ -189,21 +205,39 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     # overloaded server gives partial figures (and says so) instead of none.
     cap = started + config.get("cap", limit)
     rounds_done = [0] * len(games)
+
+    async def round_of(g: int, q: asyncio.Queue) -> None:
+        await q.get()
+        rounds_done[g] += 1
+
     for i in range(questions):
         for q in rounds:  # every game's host presses «next» at the same moment
             q.put_nowait(i)
-        for g, q in enumerate(done):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(q.get(), max(0.1, min(120.0, cap - time.monotonic())))
-                rounds_done[g] += 1
-        if time.monotonic() >= cap:
+        # Every game's round is awaited at once, with one deadline: a game whose host failed (or is
+        # stuck) costs the round ROUND_SECONDS at most, never ROUND_SECONDS per game, one after another.
+        waits = [asyncio.create_task(round_of(g, q)) for g, q in enumerate(done) if not hosts[g].done()]
+        if waits:
+            await asyncio.wait(waits, timeout=max(0.1, min(ROUND_SECONDS, cap - time.monotonic())))
+        for w in waits:
+            w.cancel()
+        if time.monotonic() >= cap or not waits:
             break
         await asyncio.sleep(0.3)
     capped = time.monotonic() >= cap
+    ended_at_cap = 0
     if capped:
         for t in [*hosts, *tasks, *answering]:
             t.cancel()
-    await asyncio.gather(*hosts, return_exceptions=True)
+        await asyncio.gather(*hosts, return_exceptions=True)
+        # A teacher whose lesson runs out ends the game: its open question closes and the answers
+        # taken so far are stored. A game left open keeps them in its journal (Redis) until it closes,
+        # and the database count below would miss them. The answers already sent land first.
+        await asyncio.sleep(3)
+        unfinished = [g for g, task in enumerate(hosts)
+                      if g in host_sockets and (task.cancelled() or task.exception() is not None)]
+        ended_at_cap = sum(await asyncio.gather(*(end_game(host_sockets[g]) for g in unfinished)))
+    else:
+        await asyncio.gather(*hosts, return_exceptions=True)
     await asyncio.wait(tasks, timeout=30)
     for ws in sockets:
         with contextlib.suppress(Exception):  # closing is best effort
@@ -213,8 +247,9 @@ async def generate(config: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - on
     complete = sum(1 for key, r in receipts.items() if len(r) == joined // max(1, len(games)))
     return {"joined": joined, "failed": failed, "attempted": total, "join_seconds": join_seconds,
             "last_ms": [x * 1000 for x in last], "every_ms": [x * 1000 for x in every], "sent": sent,
-            "acked": acked, "complete_rounds": complete, "rounds_done": sum(rounds_done),
-            "host_failures": host_failures, "capped": capped, "seconds": time.monotonic() - started}
+            "acked": acked, "refused": refused, "complete_rounds": complete, "rounds_done": sum(rounds_done),
+            "host_failures": host_failures, "capped": capped, "ended_at_cap": ended_at_cap,
+            "seconds": time.monotonic() - started}
 
 
 # --- the baseline: a bare websockets broadcast server --------------------------------------------------------
@@ -349,6 +384,9 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=1)
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--time-limit", type=float, default=120)
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="app processes; above 1 they share games through Redis (QUIZ_STORE=redis, "
+                             "BENCH_REDIS_URL, default redis://127.0.0.1:6379/15, flushed first)")
     args = parser.parse_args()
     if args.players > 15_000:
         raise SystemExit("at most 15,000 players on this machine (file descriptors)")
@@ -357,29 +395,40 @@ def main() -> None:
     env = _django_env(var_dir)
     os.environ.update(env)
     setup = prepare(args.games, args.questions)
-    port = free_port()
+    node_env = dict(env)
+    if args.nodes > 1:
+        import redis
+
+        node_env.update(QUIZ_STORE="redis", REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+        redis.Redis.from_url(node_env["REDIS_URL"]).flushdb()
+    ports = [free_port() for _ in range(args.nodes)]
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "qualityweek.asgi:application", "--host", "127.0.0.1",
-                               "--port", str(port), "--ws", "websockets-sansio", "--log-level", "warning",
-                               "--lifespan", "off", "--backlog", "8192"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=(Path(var_dir) / "uvicorn.log").open("wb"))
+    servers = [subprocess.Popen([sys.executable, "-m", "uvicorn", "qualityweek.asgi:application", "--host", "127.0.0.1",
+                                 "--port", str(port), "--ws", "websockets-sansio", "--log-level", "warning",
+                                 "--lifespan", "off", "--backlog", "8192"],
+                                cwd=ROOT, env=node_env, stdout=subprocess.DEVNULL,
+                                stderr=(Path(var_dir) / f"uvicorn-{port}.log").open("wb"))
+               for port in ports]
     try:
-        wait_port(port, server)
-        cpu0, _ = proc_usage(server.pid)
-        result = run_child("generate", {"url": f"ws://127.0.0.1:{port}/ws/quiz/", "origin": f"http://127.0.0.1:{port}",
+        for port, server in zip(ports, servers, strict=True):
+            wait_port(port, server)
+        cpu0 = sum(proc_usage(server.pid)[0] for server in servers)
+        result = run_child("generate", {"urls": [f"ws://127.0.0.1:{port}/ws/quiz/" for port in ports],
+                                        "origin": f"http://127.0.0.1:{ports[0]}",
                                         "games": setup["games"], "per_game": per_game, "questions": args.questions,
                                         "time_limit": args.time_limit, "cap": args.time_limit * 2,
                                         "cookie": setup["cookie"]},
                            timeout=args.time_limit * 3 + 120)
-        cpu1, rss = proc_usage(server.pid)
+        usage = [proc_usage(server.pid) for server in servers]
+        cpu1, rss = sum(u[0] for u in usage), sum(u[1] for u in usage)
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+        for server in servers:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
     recorded = recorded_answers([g["id"] for g in setup["games"]])
 
     base_port = free_port()
@@ -399,23 +448,30 @@ def main() -> None:
             baseline.kill()
             baseline.wait(10)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
-    print(f"(server log: {var_dir}/uvicorn.log)")
+    print(f"(server logs: {var_dir}/uvicorn-*.log)")
 
     total = per_game * args.games
     print(f"Live quiz load: {total} players in {args.games} game(s) of {per_game}, {args.questions} questions; "
-          f"one uvicorn process (embedded default), load generator in its own process, 2 CPUs shared")
+          + ("one uvicorn process (embedded default)" if args.nodes == 1 else
+             f"{args.nodes} uvicorn processes sharing games through Redis (players spread over them)")
+          + ", load generator in its own process, 2 CPUs shared")
     print(f"  join storm     : {result['joined']}/{result['attempted']} joined, {result['failed']} failed, "
           f"in {result['join_seconds']:.1f} s   (target: 5,000 in 60 s, 0 failures)")
     print(f"  fan-out «next» → last player : {fmt(result['last_ms'])}   (target p95 ≤ 300 ms)")
     print(f"  fan-out «next» → each player : {fmt(result['every_ms'])}")
     print(f"  rounds played  : {result['rounds_done']} of {args.questions * args.games} "
           f"({result['host_failures']} host(s) failed to connect) in {result['seconds']:.0f} s"
-          + ("   — STOPPED at the run's cap: the figures below are partial" if result["capped"] else ""))
+          + (f"   — STOPPED at the run's cap: the figures below are partial; {result['ended_at_cap']} unfinished "
+             f"game(s) ended by their hosts" if result["capped"] else ""))
     print(f"  rounds every player received : {result['complete_rounds']} of {args.questions * args.games}")
+    late = result["refused"].get("late", 0)  # an answer refused as late is told so: not lost
+    codes = f" {result['refused']}" if result["refused"] else ""
     print(f"  answers        : sent {result['sent']}, acknowledged {result['acked']}, recorded {recorded}, "
-          f"lost {result['sent'] - recorded}   (target: 0 lost; an acknowledgement still in flight when the\n"
-          f"                   generator's time limit ends counts as sent, not acknowledged)")
-    print(f"  server         : CPU {cpu1 - cpu0:.1f} s, peak RSS {rss} MB")
+          f"refused as late {late}, lost {result['sent'] - recorded - late}; error frames by code{codes or ' none'}\n"
+          f"                   (target: 0 lost — sent, neither recorded nor refused as late; an acknowledgement in\n"
+          f"                   flight when the generator's time limit ends counts as sent, not acknowledged)")
+    print(f"  server{'s' if args.nodes > 1 else ' '}        : CPU {cpu1 - cpu0:.1f} s, peak RSS {rss} MB"
+          + (" (summed over the nodes)" if args.nodes > 1 else ""))
     print(f"  baseline (bare websockets broadcast, same N): joined {base['joined']} in {base['join_seconds']:.1f} s; "
           f"«go» → last client {fmt(base['last_ms'])}; CPU {bcpu1 - bcpu0:.1f} s, peak RSS {brss} MB")
     print(f"  load average   : {' '.join(load_before)} → {' '.join(load_after)}")

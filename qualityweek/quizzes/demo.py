@@ -40,7 +40,7 @@ def build(ctx: DemoContext) -> dict[str, int]:
         copy = services.copy_quiz(actor=teacher, quiz=library[0], organisation=assignment.organisation)
         _played_game(teacher, copy, random.Random(ctx.seed * 17 + 3))
         games = 1
-    return {"Квизов в библиотеке": len(library), "Сыгранных игр": games}
+    return {"квизов в библиотеке": len(library), "сыгранных игр": games}
 
 
 def _answer_for(q: engine.QuestionSpec, rng: random.Random, skill: float) -> object:

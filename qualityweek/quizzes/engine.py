@@ -2,7 +2,7 @@
 
 Nothing here knows Django, sockets or the clock: every call that depends on time takes ``now``
 (seconds, any monotonic origin). The socket layer (``runtime.py``) owns an ``Engine`` per game and
-feeds it frames; a Redis-backed store could hold the same state (``Engine.to_dict`` /
+feeds it frames; the Redis store keeps the same state between nodes (``Engine.to_dict`` /
 ``from_dict``). Tests drive it directly, including a hypothesis state test of its invariants.
 
 Scoring (docs/decisions/0016):
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SINGLE, MULTIPLE, TRUE_FALSE, TYPED, ORDERING, ESTIMATE, POLL, SLIDE = (
@@ -212,6 +212,55 @@ class Engine:
     counts: dict[int, int] = field(default_factory=dict)  # question -> answers by players not kicked
     nicknames: set[str] = field(default_factory=set)  # normalised, to refuse a second «Весёлый Енот»
 
+    # state as plain data (the Redis store keeps it between nodes) -----------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the questions (the game row holds those) as JSON-ready data; the indexes
+        kept for O(1) answers are rebuilt by ``from_dict``."""
+        return {"mode": self.mode, "phase": self.phase, "index": self.index, "opened_at": self.opened_at,
+                "deadline": self.deadline, "paused_left": self.paused_left, "paused_at": self.paused_at,
+                "paused_total": self.paused_total, "next_id": self.next_id,
+                "players": [asdict(p) for p in self.players.values()],
+                "answers": [asdict(r) for r in self.answers.values()]}
+
+    @classmethod
+    def from_dict(cls, questions: list[QuestionSpec], data: Mapping[str, Any]) -> Engine:
+        e = cls(questions, mode=data["mode"], phase=data["phase"], index=data["index"],
+                opened_at=data["opened_at"], deadline=data["deadline"], paused_left=data["paused_left"],
+                paused_at=data["paused_at"], paused_total=data["paused_total"], next_id=data["next_id"])
+        for p in data["players"]:
+            e.restore_player(PlayerState(**p))
+        for r in data["answers"]:
+            e.restore_answer(AnswerRecord(**r))
+        return e
+
+    def restore_player(self, player: PlayerState) -> None:
+        """A player as the journal recorded them (replayed on another node)."""
+        known = self.players.get(player.id)
+        if known is not None:
+            known.score, known.streak = player.score, player.streak
+            if player.kicked and not known.kicked:
+                self.kick(player.id)
+            return
+        self.players[player.id] = player
+        self.tokens[player.token] = player.id
+        self.nicknames.add(normalise(player.nickname))
+        self.next_id = max(self.next_id, player.id + 1)
+        if not player.kicked:
+            self.active_count += 1
+
+    def restore_answer(self, record: AnswerRecord) -> None:
+        """An accepted answer as the journal recorded it; the player's score and streak already
+        include it in a snapshot, so only the indexes are rebuilt here."""
+        key = (record.question, record.player_id)
+        if key in self.answers:
+            return
+        self.answers[key] = record
+        self.answer_ids[record.answer_id] = key
+        player = self.players.get(record.player_id)
+        if player is not None and not player.kicked:
+            self.counts[record.question] = self.counts.get(record.question, 0) + 1
+
     # players ------------------------------------------------------------------------------------
 
     def nickname_taken(self, nickname: str) -> bool:
@@ -251,6 +300,8 @@ class Engine:
             for (question, pid) in self.answers:
                 if pid == player.id:
                     self.counts[question] -= 1
+                    if not self.counts[question]:  # as a restored game holds it: no entry, not a 0
+                        del self.counts[question]
         return player
 
     def active_players(self) -> list[PlayerState]:
@@ -369,7 +420,9 @@ class Engine:
         return self.counts.get(question, 0)
 
     def all_answered(self) -> bool:
-        return self.active_count > 0 and self.answered_count(self.index) >= self.active_count
+        """Every active player has answered the open question (False once it is closed)."""
+        return (self.phase == QUESTION and self.active_count > 0
+                and self.answered_count(self.index) >= self.active_count)
 
     def break_streaks(self, question: int) -> None:
         """Players who did not answer a scored question lose their streak (called at its close)."""

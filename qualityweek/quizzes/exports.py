@@ -10,6 +10,8 @@ from typing import Any
 
 import xlsxwriter
 
+from qualityweek.core.text import ru_number
+
 from .selectors import Results
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,12 +34,13 @@ def _question_rows(results: Results) -> tuple[list[str], list[list[Any]]]:
     header = ["№", "Вопрос", "Ответили", "Доля верных, %", "Медиана времени, с", "Распределение"]
     rows = [[q.number, q.text, q.answered, "" if q.correct_share is None else q.correct_share,
              "" if q.median_seconds is None else q.median_seconds,
-             "; ".join(f"{o['text']}: {o['count']}" for o in q.options if o["count"] is not None)]
+             "; ".join(f"{o['text']}: {ru_number(o['count'])}" for o in q.options if o["count"] is not None)]
             for q in results.questions]
     return header, rows
 
 
 def as_csv(results: Results) -> bytes:
+    # Numbers as plain digits (no grouping): a spreadsheet or a script computes with them.
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     header, rows = _player_rows(results)
@@ -54,6 +57,9 @@ def as_xlsx(results: Results) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
+    # Numbers stay numbers, shown with thousands grouped (the reader's own separator; shares with a tenth).
+    count = book.add_format({"num_format": "#,##0"})
+    share = book.add_format({"num_format": "#,##0.0"})
     for name, (header, rows) in (("Игроки", _player_rows(results)), ("Вопросы", _question_rows(results))):
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, header, bold)
@@ -61,6 +67,8 @@ def as_xlsx(results: Results) -> bytes:
             for c, value in enumerate(row):
                 if isinstance(value, str):
                     sheet.write_string(r, c, value)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value, count if isinstance(value, int) else share)
                 else:
                     sheet.write(r, c, value)
         sheet.set_column(1, 1, 40)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from . import engine
 from .models import MAX_SECONDS, MIN_SECONDS, Game, Question, Quiz
 
 
@@ -43,6 +44,13 @@ class QuestionForm(forms.Form):
                                     choices=[(1000, "1000 — обычный"), (2000, "2000 — двойные"), (0, "0 — без баллов")])
     explanation = forms.CharField(label="Пояснение после ответа", required=False, max_length=500,
                                   widget=forms.Textarea(attrs={"rows": 2}))
+    image = forms.FileField(label="Изображение (необязательно)", required=False,
+                            help_text="JPEG, PNG или WebP до 5 МБ. Файл пересохраняется без метаданных "
+                                      "(сведения о камере, геометки) и показывается ведущему и игрокам этой игры.",
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    image_alt = forms.CharField(label="Описание изображения", required=False, max_length=300,
+                                help_text="Обязательно, если есть изображение: его прочитает экранный диктор.")
+    remove_image = forms.BooleanField(label="Убрать изображение", required=False)
 
     def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
         if question is not None and "initial" not in kwargs:
@@ -52,8 +60,10 @@ class QuestionForm(forms.Form):
                                      for i, o in enumerate(question.options)),
                 "accepted": "\n".join(question.accepted), "target": question.target,
                 "tolerance": question.tolerance, "seconds": question.seconds, "points": question.points,
-                "explanation": question.explanation}
+                "explanation": question.explanation, "image_alt": question.image_alt}
         super().__init__(*args, **kwargs)
+        if question is None or not question.image:
+            del self.fields["remove_image"]
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -66,7 +76,9 @@ class QuestionForm(forms.Form):
         return {"kind": data["kind"], "text": data["text"], "options": options, "correct": correct,
                 "accepted": _lines(data.get("accepted") or ""), "target": data.get("target"),
                 "tolerance": data.get("tolerance") or 0, "seconds": data.get("seconds"),
-                "points": data.get("points", 1000), "explanation": data.get("explanation") or ""}
+                "points": data.get("points", 1000), "explanation": data.get("explanation") or "",
+                "image": data.get("image") or None, "image_alt": data.get("image_alt") or "",
+                "remove_image": bool(data.get("remove_image"))}
 
 
 class GameForm(forms.Form):
@@ -110,3 +122,49 @@ class ImportForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json,application/json,"
                                                                   "application/vnd.openxmlformats-officedocument."
                                                                   "spreadsheetml.sheet"}))
+
+
+class HomeworkForm(forms.Form):
+    closes_on = forms.DateField(label="Принимать ответы до (дата)", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"required": "Укажите дату закрытия.",
+                                                "invalid": "Дата в формате ДД.ММ.ГГГГ."},
+                                input_formats=["%Y-%m-%d", "%d.%m.%Y"])
+    closes_time = forms.TimeField(label="Время", initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}),
+                                  error_messages={"required": "Укажите время закрытия.",
+                                                  "invalid": "Время в формате ЧЧ:ММ."},
+                                  help_text="По времени вашей организации.")
+    scoring = forms.ChoiceField(label="Подсчёт баллов", choices=Game.Scoring.choices, initial=Game.Scoring.ACCURACY,
+                                widget=forms.RadioSelect)
+
+
+class HomeworkJoinForm(forms.Form):
+    nickname = forms.CharField(label="Имя в игре", required=False, max_length=20,
+                               help_text="Любое, настоящее имя не нужно. Оставьте пустым — получите случайное.")
+
+
+def homework_value(kind: str, data: Any, count: int) -> Any:
+    """The answer a plain HTML form posted, as the engine grades it (None when nothing was picked)."""
+    def _int(raw: Any) -> int | None:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    if kind in (engine.SINGLE, engine.TRUE_FALSE, engine.POLL):
+        pick = _int(data.get("choice"))
+        return None if pick is None else [pick]
+    if kind == engine.MULTIPLE:
+        picks = [_int(v) for v in data.getlist("choice")]
+        return None if not picks or None in picks else picks
+    if kind == engine.ORDERING:
+        order = [_int(data.get(f"place_{n}")) for n in range(count)]
+        return None if None in order else order
+    if kind == engine.TYPED:
+        return (data.get("text") or "").strip() or None
+    if kind == engine.ESTIMATE:
+        raw = (data.get("number") or "").replace(",", ".").replace(" ", "").replace("\u00a0", "")
+        try:
+            return float(raw)
+        except ValueError:
+            return None
+    return None

@@ -75,6 +75,10 @@ class Question(models.Model):
     seconds = models.PositiveIntegerField("время, с", null=True, blank=True)  # empty: untimed
     points = models.PositiveIntegerField("баллы", default=1000)
     explanation = models.CharField("пояснение после ответа", max_length=500, blank=True)
+    # An optional picture: the storage key of a re-encoded JPEG under private/quizzes/ (core.images),
+    # served only through a view that checks who asks; its alt text is required with it.
+    image = models.CharField("изображение", max_length=200, blank=True)
+    image_alt = models.CharField("описание изображения", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "вопрос"
@@ -95,7 +99,7 @@ class Question(models.Model):
         return {"kind": self.kind, "text": self.text, "options": list(self.options), "correct": list(self.correct),
                 "accepted": list(self.accepted), "target": self.target, "tolerance": self.tolerance,
                 "seconds": self.seconds, "points": 0 if self.kind in engine.UNSCORED else self.points,
-                "explanation": self.explanation}
+                "explanation": self.explanation, "image": self.image, "image_alt": self.image_alt}
 
 
 class Game(models.Model):
@@ -103,6 +107,10 @@ class Game(models.Model):
         LOBBY = "lobby", "Ожидание игроков"
         RUNNING = "running", "Идёт"
         FINISHED = "finished", "Завершена"
+
+    class Mode(models.TextChoices):
+        LIVE = "live", "Живая игра по PIN"
+        HOMEWORK = "homework", "Самостоятельно по ссылке (домашнее задание)"
 
     class Scoring(models.TextChoices):
         ACCURACY = engine.ACCURACY, "Только точность (без учёта скорости)"
@@ -118,6 +126,10 @@ class Game(models.Model):
     scoring = models.CharField("подсчёт баллов", max_length=16, choices=Scoring.choices,
                                default=Scoring.ACCURACY)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.LOBBY)
+    mode = models.CharField("формат", max_length=16, choices=Mode.choices, default=Mode.LIVE)
+    # Self-paced (homework) games: reached by an unguessable code in the link, open until closes_at.
+    code = models.CharField("код ссылки", max_length=32, blank=True)
+    closes_at = models.DateTimeField("приём ответов до", null=True, blank=True)
     questions = models.JSONField("вопросы (снимок)", default=list)
     # Optional teams: players pick one at join; a team's score is its members' average.
     teams = models.JSONField("команды", default=list, blank=True)
@@ -138,11 +150,19 @@ class Game(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             # A PIN names one game that can still be joined.
-            models.UniqueConstraint(fields=["pin"], condition=~Q(status="finished"), name="quiz_game_live_pin"),
+            models.UniqueConstraint(fields=["pin"], condition=~Q(status="finished") & Q(mode="live"),
+                                    name="quiz_game_live_pin"),
+            models.UniqueConstraint(fields=["code"], condition=Q(mode="homework"), name="quiz_game_homework_code"),
         ]
 
     def __str__(self) -> str:
+        if self.mode == self.Mode.HOMEWORK:
+            return f"{self.title} (по ссылке)"
         return f"{self.title} (PIN {self.pin})"
+
+    @property
+    def is_homework(self) -> bool:
+        return self.mode == self.Mode.HOMEWORK
 
 
 class Player(models.Model):
@@ -154,6 +174,10 @@ class Player(models.Model):
     team = models.CharField("команда", max_length=24, blank=True)
     score = models.IntegerField("баллы", default=0)
     kicked = models.BooleanField("удалён ведущим", default=False)
+    # Self-paced games: the player's place in the quiz, kept on the server (a refresh continues there).
+    streak = models.PositiveIntegerField("серия верных", default=0)
+    position = models.PositiveIntegerField("текущий вопрос", default=0)
+    served_at = models.DateTimeField("вопрос показан", null=True, blank=True)
 
     class Meta:
         verbose_name = "игрок"

@@ -62,10 +62,15 @@ def is_offensive(nickname: str) -> bool:
                for stem in _STEMS)
 
 
+def _generated() -> list[str]:
+    """Every adjective + animal that fits the length limit («Внимательная Ласточка» is 21 letters)."""
+    names = (f"{adjective[0] if gender == 'm' else adjective[1]} {animal}"
+             for adjective in _ADJECTIVES for animal, gender in _ANIMALS)
+    return [name for name in names if len(name) <= MAX_LEN]
+
+
 def generate() -> str:
-    adjective = secrets.choice(_ADJECTIVES)
-    animal, gender = secrets.choice(_ANIMALS)
-    return f"{adjective[0] if gender == 'm' else adjective[1]} {animal}"
+    return secrets.choice(GENERATED)
 
 
 def check(nickname: str) -> str | None:
@@ -82,3 +87,6 @@ def check(nickname: str) -> str | None:
 
 def clean(nickname: str) -> str:
     return " ".join(nickname.split())
+
+
+GENERATED = _generated()

@@ -5,7 +5,8 @@
   organisation ``copy``s a published one into it;
 - a game: its organisation's representatives and teachers ``host`` it (the host reconnects, a
   colleague takes over) and read its ``results``; a finished game not yet attached may be
-  ``attach``ed to one of the organisation's activities.
+  ``attach``ed to one of the organisation's activities (a self-paced game once its closing time has
+  passed or the host closed it).
 
 The system (the demo loader, the socket runtime recording rounds) acts on quizzes and games alike.
 Players hold no role: the socket refuses them every host command.
@@ -14,6 +15,8 @@ Players hold no role: the socket refuses them every host command.
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils import timezone
 
 from qualityweek.core.permissions import allow, rule, system_rule
 from qualityweek.directory.access import principal
@@ -73,7 +76,9 @@ def game_results(user: Any, game: Any) -> bool:
 
 @rule(Game, "attach")
 def attach_game(user: Any, game: Any) -> bool:
-    return _of_game(user, game) and game.status == Game.Status.FINISHED and game.activity_id is None
+    finished = game.status == Game.Status.FINISHED or (
+        game.mode == Game.Mode.HOMEWORK and game.closes_at is not None and game.closes_at <= timezone.now())
+    return _of_game(user, game) and finished and game.activity_id is None
 
 
 system_rule(Quiz, "create", "edit", "copy", "host")(allow)

@@ -2,9 +2,13 @@
 local sockets and its question timer (docs/decisions/0016).
 
 Fan-out: an event is encoded to JSON **once** and the same text is written to every local socket of
-the game — no channel-layer message per player. A Redis-backed store would keep ``Engine`` state in
-Redis and publish each event once per game channel; every node subscribed to it writes the one
-encoded text to its own sockets (one message per node per event).
+the game — no channel-layer message per player.
+
+Two stores (``QUIZ_STORE``): ``memory``, the embedded default (one process holds every game), and
+``redis`` for several app nodes (docs/decisions/0016): a game is run by the one node holding its lease
+in Redis; its state is a snapshot plus a journal in Redis, so another node takes the game over when
+the owner stops; sockets that reach other nodes are relayed to the owner, and the owner sends each
+event **once per node** (that node writes it to its own sockets), never once per player.
 
 The database sees a game in batches: players, scores and the answers of a question are stored when
 the question closes and when the game ends (``services.record_round``), never once per answer.
@@ -14,21 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import secrets
+import socket
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from django.conf import settings
 
 from qualityweek.core.audit import Actor
 
-from . import engine, nicknames, services
+from . import engine, nicknames, selectors, services
 from .engine import Refused
 from .models import Game
 
 Send = Callable[[str], Awaitable[None]]
+log = logging.getLogger(__name__)
 PIN_FAILURES, PIN_WINDOW = 10, 60.0  # wrong PINs per address per minute
 MAX_PLAYERS = 10_000
 HOST_UPDATE_SECONDS = 0.25
@@ -45,6 +55,9 @@ class LiveGame:
         self.organisation_id = game.organisation_id
         self.specs = [engine.QuestionSpec.from_dict(q) for q in game.questions]
         self.explanations = [q.get("explanation", "") for q in game.questions]
+        # A question's picture: its URL carries the key that lets this game's players fetch it.
+        self.images = [(selectors.image_url(game.pk, n) if q.get("image") else "", q.get("image_alt", ""))
+                       for n, q in enumerate(game.questions)]
         self.engine = engine.Engine(self.specs, mode=game.scoring)
         self.teams: list[str] = list(game.teams)
         self.hosts: set[Send] = set()
@@ -57,15 +70,32 @@ class LiveGame:
         self.saved: dict[int, tuple[int, bool]] = {}  # player -> (score, kicked) as last stored
         self.throttled: set[str] = set()
         self.background: set[asyncio.Task[None]] = set()
+        self.clock: Callable[[], float] = time.monotonic  # the Redis store uses wall time: nodes share it
+        self.seq = 0  # the number of the last change journalled (the Redis store replays those after a snapshot)
 
     # --- sending -----------------------------------------------------------------------------------
 
     async def _write(self, targets: list[Send], text: str) -> None:
-        for send in targets:
+        """The same text to every target: local sockets directly, another node's sockets in one
+        message to that node (with their connection ids)."""
+        await self._write_each([(send, text) for send in targets])
+
+    async def _write_each(self, frames: list[tuple[Send, str]]) -> None:
+        remote: dict[str, list[tuple[str, str]]] = {}
+        for send, text in frames:
+            if isinstance(send, RemoteSend):
+                remote.setdefault(send.node, []).append((send.conn, text))
+                continue
             try:
                 await send(text)
             except Exception:  # noqa: S112 - a socket closing mid-send never stops the fan-out
                 continue
+        for node, items in remote.items():
+            texts = {text for _, text in items}
+            if len(texts) == 1:  # an event for all: its text once, and the connections it goes to
+                await STORE.deliver(node, {"op": "send", "conns": [c for c, _ in items], "text": texts.pop()})
+            else:
+                await STORE.deliver(node, {"op": "each", "items": items})
 
     async def to_players(self, message: dict[str, Any]) -> None:
         text = encode(message)  # once, for every socket
@@ -104,7 +134,17 @@ class LiveGame:
     # --- views of the state ------------------------------------------------------------------------------
 
     def now(self) -> float:
-        return time.monotonic()
+        return self.clock()
+
+    async def journal(self, player: engine.PlayerState, record: engine.AnswerRecord | None = None) -> None:
+        """Keep a change (a player joined or was kicked, an answer taken) before it is acknowledged."""
+        self.seq += 1
+        await STORE.journal(self, {"seq": self.seq, "player": asdict(player),
+                                   "answer": asdict(record) if record else None})
+
+    async def snapshot(self) -> None:
+        self.seq += 1
+        await STORE.snapshot(self)
 
     def lobby(self) -> dict[str, Any]:
         players = self.engine.active_players()
@@ -131,7 +171,8 @@ class LiveGame:
         options = [{"i": i, "text": q.options[i], "letter": LETTERS[n]} for n, i in enumerate(self.order)]
         return {"type": "question", "index": self.engine.index, "total": len(self.specs), "kind": q.kind,
                 "text": q.text, "options": options, "seconds": q.seconds, "points": q.points,
-                "time_left_ms": None if left is None else round(left * 1000), "paused": self.engine.paused}
+                "time_left_ms": None if left is None else round(left * 1000), "paused": self.engine.paused,
+                "image": self.images[self.engine.index][0], "image_alt": self.images[self.engine.index][1]}
 
     def reveal_frame(self, index: int) -> dict[str, Any]:
         q = self.specs[index]
@@ -206,6 +247,7 @@ class LiveGame:
 
     async def kick(self, player_id: int) -> None:
         player = self.engine.kick(player_id)
+        await self.journal(player)
         await self.to_player(player.id, {"type": "kicked", "message": "Ведущий удалил вас из этой игры."})
         self.sockets.pop(player.id, None)
         self.notify_hosts("lobby")
@@ -219,8 +261,11 @@ class LiveGame:
         outcome = self.engine.answer(player_id, frame.get("answer_id"), question, frame.get("value"),  # type: ignore[arg-type]
                                      self.now())
         if not outcome.duplicate:
+            await self.journal(self.engine.players[player_id], outcome.record)
             self.pending.append(outcome.record)
             self.notify_hosts("answered")
+            # The journal write let other answers in: one of them may have closed the question already
+            # (all_answered is False then), and this answer, accepted, is acknowledged all the same.
             if self.engine.all_answered():
                 await self.close_question()
         return {"type": "answer_ack", "answer_id": outcome.record.answer_id, "question": question,
@@ -240,6 +285,7 @@ class LiveGame:
         if q.kind == engine.ORDERING:
             while len(self.order) > 1 and self.order == sorted(self.order):
                 secrets.SystemRandom().shuffle(self.order)
+        await self.snapshot()  # before the question reaches anyone: a node taking over knows it is open
         await self.to_all(self.question_frame())
         self._arm()
         if self.engine.index == 0:
@@ -266,15 +312,19 @@ class LiveGame:
         index = self.engine.index
         self.engine.close()
         self.engine.break_streaks(index)
+        await self.snapshot()  # before anyone sees the answer: a node taking over shows the same reveal
         await self.to_all(self.reveal_frame(index))
         places = self.engine.places()
-        for pid in list(self.sockets):
+        frames = []
+        for pid, sends in list(self.sockets.items()):
             player = self.engine.players[pid]
             record = self.engine.answers.get((index, pid))
-            await self.to_player(pid, {"type": "result", "index": index, "answered": record is not None,
-                                       "correct": record.correct if record else None,
-                                       "points": record.points if record else 0, "score": player.score,
-                                       "streak": player.streak, "place": places.get(pid)})
+            text = encode({"type": "result", "index": index, "answered": record is not None,
+                           "correct": record.correct if record else None,
+                           "points": record.points if record else 0, "score": player.score,
+                           "streak": player.streak, "place": places.get(pid)})
+            frames += [(send, text) for send in sends]
+        await self._write_each(frames)  # per player, yet one message per node
         await self.flush(Game.Status.RUNNING)
 
     async def skip(self) -> None:
@@ -291,10 +341,12 @@ class LiveGame:
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
+        await self.snapshot()
         await self.to_all({"type": "paused", "message": "Пауза."})
 
     async def resume(self) -> None:
         self.engine.resume(self.now())
+        await self.snapshot()
         self._arm()
         await self.to_all(self.question_frame())
 
@@ -308,12 +360,15 @@ class LiveGame:
         await self.to_hosts({"type": "finished", "podium": podium, "leaderboard": self.engine.leaderboard(5),
                              "teams": teams})
         places = self.engine.places()
-        for pid in list(self.sockets):
+        frames = []
+        for pid, sends in list(self.sockets.items()):
             player = self.engine.players[pid]
-            await self.to_player(pid, {"type": "finished", "podium": podium, "place": places.get(pid),
-                                       "score": player.score, "players": len(places), "teams": teams})
+            text = encode({"type": "finished", "podium": podium, "place": places.get(pid),
+                           "score": player.score, "players": len(places), "teams": teams})
+            frames += [(send, text) for send in sends]
+        await self._write_each(frames)
         self.closed = True
-        STORE.forget(self)
+        await STORE.forget(self)
 
     async def flush(self, status: str) -> None:
         """Store the answers taken since the last flush, new players and kicks; the scores (which the
@@ -345,24 +400,37 @@ class InProcessStore:
         self.by_id: dict[int, LiveGame] = {}
         self.failures: dict[str, deque[float]] = {}
 
-    def load(self, game: Game) -> LiveGame:
+    def _register(self, live: LiveGame) -> LiveGame:
+        self.by_id[live.id], self.by_pin[live.pin] = live, live
+        return live
+
+    async def open(self, game: Game) -> LiveGame:
         """The game's live state, created on first use (no await in between: one event loop owns it)."""
         live = self.by_id.get(game.pk)
-        if live is None:
-            live = LiveGame(game)
-            self.by_id[game.pk], self.by_pin[game.pin] = live, live
-        return live
+        return live if live is not None else self._register(LiveGame(game))
 
     async def find(self, pin: str) -> LiveGame | None:
         live = self.by_pin.get(pin)
         if live is not None:
             return live
         game = await database_sync_to_async(_live_game)(pin)
-        return None if game is None else self.load(game)
+        return None if game is None else await self.open(game)
 
-    def forget(self, live: LiveGame) -> None:
+    async def forget(self, live: LiveGame) -> None:
         self.by_pin.pop(live.pin, None)
         self.by_id.pop(live.id, None)
+
+    async def journal(self, live: LiveGame, entry: dict[str, Any]) -> None:
+        """Nothing to keep: the process is the store."""
+
+    async def snapshot(self, live: LiveGame) -> None:
+        """Nothing to keep: the process is the store."""
+
+    async def deliver(self, node: str, message: dict[str, Any]) -> bool:
+        raise RuntimeError("one process holds every socket: there is no other node")
+
+    async def release(self, game_id: int, node: str) -> None:
+        raise RuntimeError("one process holds every socket: there is no other node")
 
     def blocked(self, address: str) -> bool:
         times = self.failures.get(address)
@@ -378,11 +446,223 @@ class InProcessStore:
                 del self.failures[key]
 
 
+# --- several nodes ----------------------------------------------------------------------------------------
+
+NODE = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+LEASE_MS = 10_000  # a stopped owner's games move to another node within this time (sooner on a relay miss)
+REDIS_CONNECTIONS = 64  # per node
+KEEP_SECONDS = 24 * 3600  # a game's state in Redis outlives any real game
+# Every lease of this node in one round trip. A lease that expired while the node was starved of CPU
+# (the renewer could not run for 10 s) is taken back if no other node took it: nobody else can have
+# loaded the game (loading takes the lease), so this node's state is still the newest. Returns the
+# leases another node holds now.
+_RENEW = """
+local lost = {}
+for _, key in ipairs(KEYS) do
+  local holder = redis.call('get', key)
+  if holder == ARGV[1] then redis.call('pexpire', key, ARGV[2])
+  elseif not holder then redis.call('set', key, ARGV[1], 'PX', ARGV[2])
+  else table.insert(lost, key) end
+end
+return lost
+"""
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+class Elsewhere(Exception):
+    """The game is run by another node: relay this socket's frames there."""
+
+    def __init__(self, game_id: int, node: str) -> None:
+        super().__init__(node)
+        self.game_id, self.node = game_id, node
+
+
+@dataclass(frozen=True)
+class RemoteSend:
+    """A socket held by another node. Frames for it go to that node's channel; a fan-out groups
+    them so that one event is one message per node."""
+
+    node: str
+    conn: str
+
+    async def __call__(self, text: str) -> None:
+        await STORE.deliver(self.node, {"op": "each", "items": [(self.conn, text)]})
+
+
+NodeHandler = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+
+
+class RedisStore(InProcessStore):
+    """Games shared by several app nodes through Redis (``QUIZ_STORE=redis``).
+
+    - A game is run by one node at a time, the holder of ``quiz:lease:<id>`` (renewed while it runs).
+    - Its state is a snapshot (``quiz:state:<id>``, written at every phase change) plus a journal of
+      the changes since (``quiz:journal:<id>``: joins, kicks and every answer, written before the
+      answer is acknowledged), so the node that takes a game over loses no accepted answer.
+    - Each node listens on its own channel ``quiz:node:<node>``: relayed frames from sockets on other
+      nodes, and frames to write to its own sockets.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.handler: NodeHandler | None = None
+        self._redis: Any = None
+        self._listener: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def redis(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._redis is None or self._loop is not loop:  # a server has one loop; a test suite many
+            import redis.asyncio as aioredis
+
+            # A blocking pool: a burst of answers waits for a free connection instead of failing.
+            pool = aioredis.BlockingConnectionPool.from_url(self.url, decode_responses=True, socket_timeout=30,
+                                                            max_connections=REDIS_CONNECTIONS, timeout=30)
+            self._redis = aioredis.Redis(connection_pool=pool)
+            self._loop, self._listener, self._renewer, self._ready = loop, None, None, None
+        return self._redis
+
+    async def open(self, game: Game) -> LiveGame:
+        live = self.by_id.get(game.pk)
+        if live is not None:
+            return live
+        await self.listen()
+        lease = f"quiz:lease:{game.pk}"
+        if not await self.redis.set(lease, NODE, nx=True, px=LEASE_MS):
+            holder = await self.redis.get(lease)
+            if holder is not None and holder != NODE:
+                raise Elsewhere(game.pk, holder)
+            await self.redis.set(lease, NODE, px=LEASE_MS)
+        live = self.by_id.get(game.pk)  # another socket of this node may have opened it meanwhile
+        if live is None:
+            live = LiveGame(game)
+            live.clock = time.time
+            await self._restore(live)
+            self._register(live)
+            if self._renewer is None or self._renewer.done():
+                self._renewer = asyncio.create_task(self._renew())
+        return live
+
+    async def _restore(self, live: LiveGame) -> None:
+        raw = await self.redis.get(f"quiz:state:{live.id}")
+        entries = [json.loads(e) for e in await self.redis.lrange(f"quiz:journal:{live.id}", 0, -1)]
+        if raw is None and not entries:
+            return
+        if raw is not None:
+            data = json.loads(raw)
+            live.engine = engine.Engine.from_dict(live.specs, data["engine"])
+            live.order, live.seq = data["order"], data["seq"]
+        for entry in sorted(entries, key=lambda e: e["seq"]):
+            if entry["seq"] <= live.seq:
+                continue
+            live.engine.restore_player(engine.PlayerState(**entry["player"]))
+            if entry["answer"]:
+                live.engine.restore_answer(engine.AnswerRecord(**entry["answer"]))
+            live.seq = entry["seq"]
+        # The open (or last closed) question's answers are stored again: storing is idempotent.
+        live.pending = [r for r in live.engine.answers.values() if r.question == live.engine.index]
+        log.info("quiz game %s taken over by node %s at question %s", live.id, NODE, live.engine.index)
+        if live.engine.phase == engine.QUESTION and not live.engine.paused:
+            live._arm()
+
+    async def journal(self, live: LiveGame, entry: dict[str, Any]) -> None:
+        key = f"quiz:journal:{live.id}"
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
+            pipe.expire(key, KEEP_SECONDS)
+            await pipe.execute()
+
+    async def snapshot(self, live: LiveGame) -> None:
+        state = json.dumps({"engine": live.engine.to_dict(), "order": live.order, "seq": live.seq},
+                           ensure_ascii=False)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(f"quiz:state:{live.id}", state, ex=KEEP_SECONDS)
+            pipe.delete(f"quiz:journal:{live.id}")
+            await pipe.execute()
+
+    async def forget(self, live: LiveGame) -> None:
+        await super().forget(live)
+        await self.redis.delete(f"quiz:state:{live.id}", f"quiz:journal:{live.id}")
+        await self.redis.eval(_RELEASE, 1, f"quiz:lease:{live.id}", NODE)
+
+    async def release(self, game_id: int, node: str) -> None:
+        """The owner did not hear a relayed frame: it is gone, so its lease goes now, not at expiry."""
+        await self.redis.eval(_RELEASE, 1, f"quiz:lease:{game_id}", node)
+
+    async def deliver(self, node: str, message: dict[str, Any]) -> bool:
+        """A message to one node's channel; False when no node listens there (it stopped)."""
+        received = await self.redis.publish(f"quiz:node:{node}", json.dumps(message, ensure_ascii=False))
+        return bool(received)
+
+    async def listen(self) -> None:
+        """Start this node's listener once, and return when it is subscribed."""
+        self.redis  # noqa: B018 - binds the client (and the listener) to the running loop
+        if self._listener is None or self._listener.done() or self._ready is None:
+            self._ready = asyncio.Event()
+            self._listener = asyncio.create_task(self._listen(self._ready))
+        await self._ready.wait()
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        """This node's channel, for as long as the process runs: a dropped connection (Redis restarted,
+        a full output buffer) is subscribed again rather than leaving the node deaf."""
+        tasks: set[asyncio.Task[None]] = set()
+        while True:
+            try:
+                pubsub = self.redis.pubsub()
+                await pubsub.subscribe(f"quiz:node:{NODE}")
+                ready.set()
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if message is None or self.handler is None:
+                        continue
+                    data = json.loads(message["data"])
+                    if data.get("op") in ("send", "each"):
+                        # Frames for our sockets are written in the order they came (a reveal never
+                        # overtakes its question).
+                        await self.handler(data)
+                        continue
+                    # A relayed frame gets a task, so a slow one (a join reads the database) never
+                    # holds the channel; each session keeps its own frames in order (Session.lock).
+                    task: asyncio.Task[None] = asyncio.create_task(self.handler(data))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("quiz node %s: its Redis channel was lost; subscribing again", NODE)
+                await asyncio.sleep(0.5)
+
+    async def _renew(self) -> None:
+        while self.by_id:
+            await asyncio.sleep(LEASE_MS / 3000)
+            games = {f"quiz:lease:{live.id}": live for live in self.by_id.values()}
+            if not games:
+                continue
+            try:
+                lost = await self.redis.eval(_RENEW, len(games), *games, NODE, LEASE_MS)
+            except Exception:  # Redis away for a moment: try again at the next tick, the lease may hold
+                log.exception("quiz node %s: leases not renewed", NODE)
+                continue
+            for key in lost:
+                log.warning("quiz game %s: lease taken by another node; node %s lets it go", games[key].id, NODE)
+                await InProcessStore.forget(self, games[key])
+
+
 _record_round = DatabaseSyncToAsync(services.record_round, thread_sensitive=False)
 
 
 def _live_game(pin: str) -> Game | None:
-    return Game.objects.filter(pin=pin).exclude(status=Game.Status.FINISHED).first()
+    return Game.objects.filter(pin=pin, mode=Game.Mode.LIVE).exclude(status=Game.Status.FINISHED).first()
 
 
-STORE = InProcessStore()
+def _store() -> InProcessStore:
+    if settings.QUIZ_STORE == "redis":
+        return RedisStore(settings.REDIS_URL)
+    return InProcessStore()
+
+
+STORE = _store()

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -48,7 +49,29 @@ def game_for(user: Any, pk: int) -> Game:
 
 
 def live_game_by_pin(pin: str) -> Game | None:
-    return Game.objects.filter(pin=pin).exclude(status=Game.Status.FINISHED).first()
+    return Game.objects.filter(pin=pin, mode=Game.Mode.LIVE).exclude(status=Game.Status.FINISHED).first()
+
+
+def homework_by_code(code: str) -> Game:
+    """A self-paced game by the code of its link (any player may open it: the code is the secret)."""
+    return get_object_or_404(Game.objects.select_related("organisation__region"), mode=Game.Mode.HOMEWORK,
+                             code=code)
+
+
+IMAGE_SALT = "quiz-game-image"
+
+
+def image_url(game_id: int, n: int) -> str:
+    """The URL of a game question's picture with the key that lets the game's players fetch it."""
+    key = signing.dumps([game_id, n], salt=IMAGE_SALT, compress=False)
+    return f"{reverse('quiz_game_image', args=[game_id, n])}?k={key}"
+
+
+def image_key_valid(key: str, game_id: int, n: int) -> bool:
+    try:
+        return bool(key) and signing.loads(key, salt=IMAGE_SALT) == [game_id, n]
+    except signing.BadSignature:
+        return False
 
 
 @dataclass

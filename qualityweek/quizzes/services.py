@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +16,14 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import audit, reporting
+from qualityweek.core import audit, files, images, reporting
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import require
+from qualityweek.core.text import datetime_ru, ru_number
+from qualityweek.core.timezones import timezone_label
 from qualityweek.directory.models import Organisation
 
-from . import engine, transfer
+from . import engine, nicknames, transfer
 from .models import MAX_SECONDS, MIN_SECONDS, Answer, Game, Player, Question, Quiz
 
 QUIZ_FIELDS = ("title", "description", "age_group", "is_published")
@@ -85,7 +88,7 @@ def copy_quiz(*, actor: Actor, quiz: Quiz, organisation: Organisation) -> Quiz:
     require(actor, "edit", copy)
     copy.save()
     Question.objects.bulk_create([
-        Question(quiz=copy, **{f: getattr(q, f) for f in ("position", *QUESTION_FIELDS)})
+        Question(quiz=copy, **{f: getattr(q, f) for f in ("position", *QUESTION_FIELDS, "image", "image_alt")})
         for q in quiz.questions.all()
     ])
     audit.record(actor=actor, action="quiz.copy", obj=copy, after={"copied_from": quiz.pk, **audit.snapshot(copy)})
@@ -170,13 +173,47 @@ def _normalised_question(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_MAX_SIDE = 1600
+IMAGE_MIN_SIDE = 100
+IMAGE_DIR = "private/quizzes"
+MAX_ALT = 300
+MSG_ALT = "Опишите изображение для незрячих игроков (альтернативный текст): без него картинку не сохранить."
+
+
+def question_image(upload: IO[bytes]) -> str:
+    """Check and re-encode a question's picture (core.images: content sniffed, pixels only, EXIF gone)
+    and keep it under a random name; the storage key. An unacceptable file raises a Russian
+    ValidationError on ``image``."""
+    try:
+        data, _, _ = images.reencode(upload, max_bytes=IMAGE_MAX_BYTES, max_side=IMAGE_MAX_SIDE,
+                                     min_side=IMAGE_MIN_SIDE)
+    except images.ImageError as exc:
+        raise ValidationError({"image": str(exc)}) from None
+    return files.store_bytes(f"{IMAGE_DIR}/{uuid.uuid4().hex}.jpg", data)
+
+
 @transaction.atomic
-def save_question(*, actor: Actor, quiz: Quiz, question: Question | None = None, **fields: Any) -> Question:
-    """Add a question at the end of the quiz, or change one."""
+def save_question(*, actor: Actor, quiz: Quiz, question: Question | None = None, image: IO[bytes] | None = None,
+                  image_alt: str | None = None, remove_image: bool = False, **fields: Any) -> Question:
+    """Add a question at the end of the quiz, or change one. A picture (optional) needs its alt text;
+    a replaced picture's file stays, as played games' snapshots still show it."""
     quiz = Quiz.objects.select_for_update(of=("self",)).get(pk=quiz.pk)
     require(actor, "edit", quiz)
     data = _normalised_question(fields)
-    _raise(validate_question(data))
+    errors = validate_question(data)
+    alt = " ".join((image_alt if image_alt is not None else (question.image_alt if question else "")).split())
+    has_image = image is not None or (question is not None and question.image and not remove_image)
+    if has_image and not alt:
+        errors["image_alt"] = MSG_ALT
+    elif len(alt) > MAX_ALT:
+        errors["image_alt"] = f"Описание изображения — не длиннее {MAX_ALT} символов."
+    _raise(errors)
+    if image is not None:
+        data["image"] = question_image(image)
+    elif remove_image or question is None:
+        data["image"] = ""
+    data["image_alt"] = alt if has_image else ""
     if question is None:
         if quiz.questions.count() >= MAX_QUESTIONS:
             raise ValidationError(f"В квизе не больше {MAX_QUESTIONS} вопросов.")
@@ -231,7 +268,8 @@ def import_quiz(*, actor: Actor, organisation: Organisation | None, name: str, d
     if problems:
         shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(f"…и ещё {len(problems) - MAX_PROBLEMS_SHOWN}. Исправьте эти и загрузите файл снова.")
+            more = ru_number(len(problems) - MAX_PROBLEMS_SHOWN)
+            shown.append(f"…и ещё {more}. Исправьте эти и загрузите файл снова.")
         raise ValidationError({"file": shown})
     quiz = create_quiz(actor=actor, organisation=organisation, title=parsed.title, description=parsed.description,
                        age_group=parsed.age_group)
@@ -340,8 +378,11 @@ def attach_game(*, actor: Actor, game: Game, activity_id: int, category: str, si
     app's registered reporting target), with a link back to the results."""
     game = Game.objects.select_for_update(of=("self",)).get(pk=game.pk)
     require(actor, "results", game)
+    if game.is_homework and game.status != Game.Status.FINISHED and game.closes_at is not None \
+            and game.closes_at <= timezone.now():
+        game = close_homework(actor=actor, game=game)  # its closing time has passed: it is finished
     if game.status != Game.Status.FINISHED:
-        raise ValidationError("Привязать можно только завершённую игру.")
+        raise ValidationError("Привязать можно только завершённую игру (домашнее задание — после срока).")
     if game.activity_id is not None:
         raise ValidationError("Эта игра уже учтена в отчёте.")
     if category not in dict(reporting.categories()):
@@ -377,3 +418,193 @@ def mark_attached(*, actor: Actor, game: Game, activity_id: int, category: str) 
     audit.record(actor=actor, action="quiz.game.attach", obj=game, before=before,
                  after=audit.snapshot(game, ["activity_id", "activity_category"]))
     return game
+
+
+# --- self-paced games (homework) -------------------------------------------------------------------------
+
+HOMEWORK_MIN_MINUTES, HOMEWORK_MAX_DAYS = 10, 60
+HOMEWORK_MAX_PLAYERS = 2000
+HOMEWORK_GRACE = 2.0  # seconds an answer may take over a timed question's limit (a page's round trip)
+
+
+class Closed(engine.Refused):
+    """An answer or a join after the closing time."""
+
+
+def local_time(game: Game, moment: dt.datetime) -> str:
+    """«15 декабря 2026 г., 18:00 (Киров, UTC+3)» in the organisation's time zone."""
+    zone = game.organisation.region.zone
+    return f"{datetime_ru(moment, zone)} ({timezone_label(zone.key, moment)})"
+
+
+def start_homework(*, actor: Actor, quiz: Quiz, closes_at: dt.datetime, scoring: str = Game.Scoring.ACCURACY,
+                   now: dt.datetime | None = None) -> Game:
+    """A self-paced game of the quiz, open by its link until ``closes_at``: each player answers at their
+    own pace; the server keeps each player's place, score and the time each question was shown."""
+    require(actor, "host", quiz)
+    if quiz.organisation is None:
+        raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
+    questions = [q.spec() for q in quiz.questions.all()]
+    if not questions:
+        raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")
+    if scoring not in Game.Scoring.values:
+        raise ValidationError({"scoring": "Выберите способ подсчёта баллов."})
+    now = now or timezone.now()
+    if closes_at < now + dt.timedelta(minutes=HOMEWORK_MIN_MINUTES):
+        raise ValidationError({"closes_at": f"Срок — не раньше чем через {HOMEWORK_MIN_MINUTES} минут."})
+    if closes_at > now + dt.timedelta(days=HOMEWORK_MAX_DAYS):
+        raise ValidationError({"closes_at": f"Срок — не дальше чем через {HOMEWORK_MAX_DAYS} дней."})
+    with transaction.atomic():
+        game = Game.objects.create(quiz=quiz, organisation=quiz.organisation, host=actor.user, title=quiz.title,
+                                   pin="", mode=Game.Mode.HOMEWORK, code=secrets.token_urlsafe(16),
+                                   closes_at=closes_at, scoring=scoring, questions=questions,
+                                   status=Game.Status.RUNNING, started_at=now)
+        audit.record(actor=actor, action="quiz.homework.start", obj=game, after=audit.snapshot(game))
+    return game
+
+
+@transaction.atomic
+def close_homework(*, actor: Actor, game: Game, now: dt.datetime | None = None) -> Game:
+    """Stop taking answers now (the host closes early) or record that the closing time has passed."""
+    game = Game.objects.select_for_update(of=("self",)).get(pk=game.pk)
+    require(actor, "results", game)
+    if not game.is_homework:
+        raise ValidationError("Это живая игра: её завершает ведущий на экране игры.")
+    if game.status == Game.Status.FINISHED:
+        return game
+    now = now or timezone.now()
+    if game.closes_at is None or game.closes_at > now:
+        game.closes_at = now
+    game.status, game.finished_at = Game.Status.FINISHED, game.closes_at
+    game.player_count = game.players.filter(kicked=False).count()
+    game.save(update_fields=["status", "finished_at", "closes_at", "player_count"])
+    audit.record(actor=actor, action="quiz.homework.close", obj=game, after={"players": game.player_count})
+    return game
+
+
+def homework_open(game: Game, now: dt.datetime | None = None) -> bool:
+    return (game.is_homework and game.status != Game.Status.FINISHED and game.closes_at is not None
+            and (now or timezone.now()) < game.closes_at)
+
+
+def _closed_message(game: Game) -> str:
+    return f"Приём ответов закрыт {local_time(game, game.closes_at)}: ответ не принят." if game.closes_at \
+        else "Приём ответов закрыт: ответ не принят."
+
+
+@transaction.atomic
+def join_homework(*, game: Game, nickname: str = "", team: str = "", now: dt.datetime | None = None) -> Player:
+    """A new player of a self-paced game: a nickname (typed, checked by the profanity filter, or
+    generated), nothing else."""
+    game = Game.objects.select_for_update(of=("self",)).select_related("organisation__region").get(pk=game.pk)
+    if not homework_open(game, now):
+        raise Closed(f"Приём ответов закрыт {local_time(game, game.closes_at)}." if game.closes_at
+                     else "Приём ответов закрыт.", "closed")
+    taken = {engine.normalise(n) for n in game.players.values_list("nickname", flat=True)}
+    if len(taken) >= HOMEWORK_MAX_PLAYERS:
+        raise engine.Refused("В игре уже максимальное число игроков.", "full")
+    nickname = " ".join((nickname or "").split())
+    if nickname:
+        problem = nicknames.check(nickname)
+        if problem:
+            raise engine.Refused(problem, "nickname")
+        nickname = nicknames.clean(nickname)
+        if engine.normalise(nickname) in taken:
+            raise engine.Refused("Такое имя уже занято в этой игре: выберите другое.", "nickname")
+    else:
+        base = nicknames.generate()
+        nickname = base
+        for n in range(2, 1000):
+            if engine.normalise(nickname) not in taken:
+                break
+            nickname = f"{base} {n}"[:nicknames.MAX_LEN]
+    if game.teams and team not in game.teams:
+        raise engine.Refused("Выберите команду.", "team")
+    number = (game.players.aggregate(m=Max("number"))["m"] or 0) + 1
+    player = Player.objects.create(game=game, number=number, nickname=nickname, team=team if game.teams else "")
+    Game.objects.filter(pk=game.pk).update(player_count=number)
+    return player
+
+
+def serve_question(*, game: Game, player: Player, now: dt.datetime | None = None) -> int | None:
+    """The index of the question the player is on (None when they are done); the first time it is
+    shown, its start is recorded on the server — the time of a timed question runs from then."""
+    if player.position >= len(game.questions):
+        return None
+    if player.served_at is None:
+        moment = now or timezone.now()
+        # Only the first showing counts: a refresh never restarts the clock.
+        if Player.objects.filter(pk=player.pk, served_at__isnull=True, position=player.position).update(
+                served_at=moment):
+            player.served_at = moment
+        else:
+            player.refresh_from_db(fields=["served_at", "position"])
+    return player.position
+
+
+def homework_answer(*, game: Game, player: Player, question: int, value: Any,
+                    now: dt.datetime | None = None) -> dict[str, Any]:
+    """Take a player's answer to the question they are on. The same question again (a refresh, a
+    double tap) returns the first outcome and counts nothing; a late, a closed or a malformed answer
+    raises ``Refused`` with a Russian message. A timed question's time runs from its showing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = Player.objects.select_for_update(of=("self",)).get(pk=player.pk, game=game)
+        previous = Answer.objects.filter(player=row, question=question).first()
+        if previous is not None:
+            return _outcome(game, question, previous, duplicate=True)
+        if question < row.position:  # passed without an answer (a slide, a late one)
+            raise engine.Refused("На этот вопрос ответ уже не принимается.", "duplicate")
+        if question != row.position or question >= len(game.questions):
+            raise engine.Refused("Сейчас другой вопрос: обновите страницу.", "state")
+        if not homework_open(game, now):
+            raise Closed(_closed_message(game), "closed")
+        spec = engine.QuestionSpec.from_dict(game.questions[question])
+        served = row.served_at or now
+        elapsed = max(0.0, (now - served).total_seconds())
+        if spec.kind == engine.SLIDE:
+            _advance(row)
+            return {"question": question, "slide": True, "duplicate": False}
+        late = bool(spec.seconds and elapsed > spec.seconds + HOMEWORK_GRACE)
+        if late:  # passed on (stored), then refused outside the transaction
+            row.streak = 0
+            _advance(row)
+    if late:
+        player.position, player.served_at, player.streak = row.position, None, 0
+        raise engine.Refused("Время на ответ вышло: ответ не принят. Переходите к следующему вопросу.", "late")
+    with transaction.atomic():
+        row = Player.objects.select_for_update(of=("self",)).get(pk=player.pk, game=game)
+        if row.position != question:  # a concurrent request took it meanwhile
+            previous = Answer.objects.filter(player=row, question=question).first()
+            if previous is not None:
+                return _outcome(game, question, previous, duplicate=True)
+            raise engine.Refused("Сейчас другой вопрос: обновите страницу.", "state")
+        fraction = engine.grade(spec, value)
+        correct = engine.is_correct(spec, fraction)
+        points = engine.base_points(spec, fraction, elapsed, game.scoring)
+        if correct is True:
+            row.streak += 1
+            points += engine.streak_bonus(row.streak, game.scoring)
+        elif correct is False:
+            row.streak = 0
+        answer = Answer.objects.create(game=game, player=row, question=question,
+                                       answer_id=f"hw-{row.pk}-{question}", value=value, fraction=fraction,
+                                       correct=correct, points=points, elapsed_ms=round(elapsed * 1000))
+        row.score += points
+        _advance(row)
+    player.score, player.position, player.served_at, player.streak = row.score, row.position, None, row.streak
+    return _outcome(game, question, answer, duplicate=False)
+
+
+def _advance(row: Player) -> None:
+    row.position += 1
+    row.served_at = None
+    row.save(update_fields=["score", "streak", "position", "served_at"])
+
+
+def _outcome(game: Game, question: int, answer: Answer, *, duplicate: bool) -> dict[str, Any]:
+    raw = game.questions[question]
+    spec = engine.QuestionSpec.from_dict(raw)
+    return {"question": question, "slide": False, "duplicate": duplicate, "points": answer.points,
+            "correct": answer.correct, "solution": spec.solution(), "explanation": raw.get("explanation", ""),
+            "options": list(spec.options), "kind": spec.kind}

@@ -20,5 +20,11 @@ urlpatterns: list = [
     path("quizzes/games/<int:pk>/results/", views.quiz_game_results, name="quiz_game_results"),
     path("quizzes/games/<int:pk>/results.<str:fmt>", views.quiz_game_export, name="quiz_game_export"),
     path("quizzes/games/<int:pk>/attach/", views.quiz_game_attach, name="quiz_game_attach"),
+    path("quizzes/<int:pk>/questions/<int:question_pk>/image.jpg", views.quiz_question_image,
+         name="quiz_question_image"),
+    path("quizzes/<int:pk>/homework/", views.quiz_homework_create, name="quiz_homework_create"),
+    path("quizzes/games/<int:pk>/close/", views.quiz_game_close, name="quiz_game_close"),
+    path("quizzes/games/<int:pk>/images/<int:n>.jpg", views.quiz_game_image, name="quiz_game_image"),
     path("play/", views.quiz_play, name="quiz_play"),
+    path("play/hw/<str:code>/", views.quiz_homework_play, name="quiz_homework_play"),
 ]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
+from django.utils import timezone
+from PIL import Image
+
 from qualityweek.core.audit import Actor
 from qualityweek.quizzes import services
 from qualityweek.quizzes.models import Game, Quiz
@@ -17,8 +23,16 @@ def objects(world) -> dict:
     lobby = services.start_game(actor=Actor(user=world.teacher), quiz=own)
     finished = services.start_game(actor=Actor(user=world.teacher), quiz=own)
     Game.objects.filter(pk=finished.pk).update(status=Game.Status.FINISHED, player_count=3)
-    return {"library_quiz": library, "own_quiz": own, "own_question": own.questions.get(),
-            "lobby_game": lobby, "finished_game": finished}
+    question = own.questions.get()
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(picture, "PNG")
+    question = services.save_question(actor=Actor(user=world.teacher), quiz=own, question=question,
+                                      kind="single", text="Вопрос?", options=["Да", "Нет"], correct=[0], seconds=20,
+                                      image=picture, image_alt="Красный прямоугольник")
+    homework = services.start_homework(actor=Actor(user=world.teacher), quiz=own,
+                                       closes_at=timezone.now() + dt.timedelta(days=2))
+    return {"library_quiz": library, "own_quiz": own, "own_question": question,
+            "lobby_game": lobby, "finished_game": finished, "homework_game": homework}
 
 
 def _pk(name: str):
@@ -52,6 +66,14 @@ ROUTES: dict[str, Route] = {
                               expect=signed_in(404, **SCHOOL)),
     "quiz_game_attach": Route(kwargs=_pk("finished_game"), expect=signed_in(404, **SCHOOL)),
     "quiz_play": Route(expect=all_(200)),
+    "quiz_question_image": Route(kwargs=lambda o: {"pk": o["own_quiz"].pk, "question_pk": o["own_question"].pk},
+                                 expect=signed_in(404, **SCHOOL)),
+    "quiz_homework_create": Route(kwargs=_pk("own_quiz"), method="POST", expect=signed_in(404, **SCHOOL_POST)),
+    "quiz_game_close": Route(kwargs=_pk("homework_game"), method="POST", expect=signed_in(404, **SCHOOL_POST)),
+    # A game's picture: its host's colleagues by session, players by the key in the URL; nobody else.
+    "quiz_game_image": Route(kwargs=lambda o: {"pk": o["homework_game"].pk, "n": 0}, expect={**all_(404), **SCHOOL}),
+    # The homework link is the secret: anyone who has it plays (a nickname only).
+    "quiz_homework_play": Route(kwargs=lambda o: {"code": o["homework_game"].code}, expect=all_(200)),
 }
 
 # One socket for players and hosts: anyone connects; what they may do is decided per frame.

@@ -12,6 +12,7 @@ from django.db.models import Sum
 
 from qualityweek.activities.demo import HOSTED_QUIZ_TITLE
 from qualityweek.activities.models import Activity
+from qualityweek.core.text import ru_number
 from qualityweek.directory.demo import DEMO_PASSWORD, DEMO_USERS
 from qualityweek.directory.models import Role
 from qualityweek.quizzes.library import QUALITY_MARK
@@ -105,9 +106,10 @@ def test_kirov_teacher_plays_a_library_quiz_on_the_demo_and_counts_it(browser, a
         if not reloaded and n >= len(questions) // 2 and q["kind"] == "single":
             # A reload in the middle of an open question: the same player, same points, can still answer.
             score = phones[0].locator("#my-score").inner_text()
+            assert score == ru_number(int(score.replace("\u00a0", "")))  # «8 250», grouped as every page
             # The server stores each closed question's answers; the phone shows their sum.
             stored = Answer.objects.filter(game=game, player__nickname="Весёлый Енот").aggregate(s=Sum("points"))
-            assert int(score) == stored["s"] > 0
+            assert int(score.replace("\u00a0", "")) == stored["s"] > 0
             phones[0].reload()
             phones[0].locator("#me", has_text="Весёлый Енот").wait_for()
             phones[0].locator("#qtext", has_text=q["text"][:40]).wait_for()
@@ -128,7 +130,7 @@ def test_kirov_teacher_plays_a_library_quiz_on_the_demo_and_counts_it(browser, a
     assert set(players) == {"Весёлый Енот", "Смелая Лиса", generated}
     assert players["Весёлый Енот"].score > players["Смелая Лиса"].score > players[generated].score
     podium = host.locator("#podium-list li").all_inner_texts()
-    assert podium[0] == f"1. Весёлый Енот — {players['Весёлый Енот'].score}"
+    assert podium[0] == f"1. Весёлый Енот — {ru_number(players['Весёлый Енот'].score)}"
     phones[0].locator("#feedback", has_text="Ваше место: 1 из 3").wait_for()
     phones[2].locator("#feedback", has_text="Ваше место: 3 из 3").wait_for()
     game.refresh_from_db()

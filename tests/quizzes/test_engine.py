@@ -3,6 +3,8 @@ state machine over joins, answers, duplicates, reconnects and kicks."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -220,6 +222,41 @@ class GameMachine(RuleBasedStateMachine):
             assert p.score == sums.get(p.id, 0)
         assert all(r.points >= 0 for r in self.g.answers.values())
 
+    @invariant()
+    def a_snapshot_restores_the_same_game(self):
+        """What the Redis store keeps (``to_dict`` through JSON) is the whole game."""
+        copy = Engine.from_dict(self.g.questions, json.loads(json.dumps(self.g.to_dict())))
+        assert copy.to_dict() == json.loads(json.dumps(self.g.to_dict()))
+        assert (copy.counts, copy.active_count, copy.tokens, copy.nicknames) == (
+            self.g.counts, self.g.active_count, self.g.tokens, self.g.nicknames)
+        assert {k: v.answer_id for k, v in copy.answers.items()} == {k: v.answer_id for k, v in self.g.answers.items()}
+
 
 GameMachine.TestCase.settings = hsettings(max_examples=150, stateful_step_count=40, deadline=None)
 test_game_state_machine = GameMachine.TestCase
+
+
+def test_a_snapshot_and_the_journal_after_it_restore_the_game():
+    """A node taking a game over: the snapshot at the question's opening, then the journalled
+    changes (a join, answers with the player's state after each, a kick) replayed in order."""
+    from dataclasses import asdict
+
+    g, a, b = _game()
+    g.open_next(now=100.0)
+    snapshot = json.loads(json.dumps(g.to_dict()))
+    journal = []
+    c = g.join("Тихий Ёж", "tok-c")
+    journal.append((asdict(c), None))
+    for p, aid in ((a, "a1"), (c, "c1")):
+        record = g.answer(p.id, aid, 0, [1], now=104.0).record
+        journal.append((asdict(p), asdict(record)))
+    g.kick(b.id)
+    journal.append((asdict(b), None))
+    copy = Engine.from_dict(g.questions, snapshot)
+    for player, record in json.loads(json.dumps(journal)):
+        copy.restore_player(engine.PlayerState(**player))
+        if record:
+            copy.restore_answer(engine.AnswerRecord(**record))
+    assert copy.to_dict() == json.loads(json.dumps(g.to_dict()))
+    assert (copy.answered_count(0), copy.active_count) == (2, 2)
+    assert copy.answer(a.id, "a1", 0, [1], now=105.0).duplicate  # a retry after the move counts once

@@ -4,6 +4,7 @@ frames, PIN guessing and a foreign origin."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -265,3 +266,34 @@ def _join_team(server, pin, nickname, team):
     joined, _ = _until(ws, "joined")
     state, _ = _until(ws, "state")
     return ws, joined, state
+
+
+def test_the_last_two_answers_at_once_are_both_acknowledged(asgi_server, client, world, school_quiz, monkeypatch):
+    """An answer is journalled before its acknowledgement (the Redis store awaits that write). Two
+    answers in flight at once: the second completes the round and closes the question while the first
+    still waits; the first is acknowledged all the same, not told «Сейчас нет открытого вопроса»."""
+    journal = runtime.STORE.journal
+
+    async def slow_journal(live, entry):
+        await asyncio.sleep(0.3)  # a Redis round trip under load
+        await journal(live, entry)
+
+    monkeypatch.setattr(runtime.STORE, "journal", slow_journal)
+    game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="accuracy")
+    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
+        _send(host, {"type": "host", "game": game.pk})
+        _until(host, "state")
+        anna, _, _ = _join(asgi_server, game.pin, "Весёлый Енот")
+        boris, _, _ = _join(asgi_server, game.pin, "Зоркая Сова")
+        _send(host, {"type": "next"})
+        for ws in (anna, boris):
+            _until(ws, "question")
+        _send(anna, {"type": "answer", "answer_id": "a-0", "question": 0, "value": [0]})
+        _send(boris, {"type": "answer", "answer_id": "b-0", "question": 0, "value": [1]})
+        for ws in (anna, boris):
+            ack, seen = _until(ws, "answer_ack")
+            assert ack["status"] == "accepted"
+            assert not [m for m in seen if m["type"] == "error"], seen
+        _until(host, "reveal")
+        for ws in (anna, boris):
+            ws.close()

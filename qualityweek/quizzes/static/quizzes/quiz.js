@@ -2,10 +2,18 @@
    The server is authoritative: it opens and closes questions, scores answers and ranks players. */
 (function () {
   "use strict";
+  function picture(img, q) {
+    // A question's picture (its alt text is required), or none.
+    if (!img) { return; }
+    if (q.image) { img.src = q.image; img.alt = q.image_alt || ""; img.hidden = false; }
+    else { img.removeAttribute("src"); img.alt = ""; img.hidden = true; }
+  }
   var SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
   var LETTERS = "ABCDEF";
 
   function $(id) { return document.getElementById(id); }
+  // «5 000»: thousands joined by a no-break space, as core.text.ru_number writes numbers on the pages.
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0"); }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -61,7 +69,7 @@
       $("btn-end").disabled = phase === "finished";
     }
     function lobby(msg) {
-      $("lobby-count").textContent = msg.count;
+      $("lobby-count").textContent = num(msg.count);
       var list = $("lobby-list");
       list.textContent = "";
       msg.players.forEach(function (p) {
@@ -74,13 +82,13 @@
     }
     function board(list, rows) {
       var ol = $(list); ol.textContent = "";
-      rows.forEach(function (r) { ol.appendChild(el("li", {}, r.place + ". " + r.nickname + " — " + r.score)); });
+      rows.forEach(function (r) { ol.appendChild(el("li", {}, num(r.place) + ". " + r.nickname + " — " + num(r.score))); });
     }
     function teams(rows) {
       show("host-teams", !!(rows && rows.length));
       var ol = $("teams-list"); ol.textContent = "";
       (rows || []).forEach(function (t) {
-        ol.appendChild(el("li", {}, t.place + ". " + t.team + " — " + t.score + " (игроков: " + t.members + ")"));
+        ol.appendChild(el("li", {}, num(t.place) + ". " + t.team + " — " + num(t.score) + " (игроков: " + num(t.members) + ")"));
       });
     }
     function question(q) {
@@ -88,6 +96,7 @@
       show("host-question", true); show("host-board", false); show("host-join", false); show("host-teams", false);
       $("host-qnum").textContent = "Вопрос " + (q.index + 1) + " из " + q.total;
       $("host-qtext").textContent = q.text;
+      picture($("host-image"), q);
       $("host-answered").textContent = "Ответили: 0";
       $("host-explanation").textContent = "";
       var ul = $("host-options"); ul.textContent = "";
@@ -113,7 +122,7 @@
       if (r.solution.target !== undefined) { extra = "Верное число: " + r.solution.target; }
       if (r.solution.order) { extra = "Верный порядок: " + r.options.map(function (o) { return o.text; }).join(" → "); }
       $("host-explanation").textContent = [extra, r.explanation].filter(Boolean).join(". ");
-      $("host-answered").textContent = "Ответили: " + r.answered + (r.correct_share !== null ? ", верно — " + r.correct_share + "%" : "");
+      $("host-answered").textContent = "Ответили: " + num(r.answered) + (r.correct_share !== null ? ", верно — " + r.correct_share + "%" : "");
       board("board-list", r.leaderboard); show("host-board", true); teams(r.teams);
       status.textContent = "Ответ показан. " + (r.last ? "Это был последний вопрос." : "");
       phase = "reveal";
@@ -128,13 +137,13 @@
       var msg = JSON.parse(ev.data);
       if (msg.type === "state") {
         phase = msg.phase; lobby(msg.lobby);
-        if (msg.question) { question(msg.question); $("host-answered").textContent = "Ответили: " + msg.answered; }
+        if (msg.question) { question(msg.question); $("host-answered").textContent = "Ответили: " + num(msg.answered); }
         if (msg.reveal) { show("host-question", true); show("host-join", false); reveal(msg.reveal); }
         if (msg.podium) { finished({podium: msg.podium, teams: msg.teams}); }
         if (msg.phase === "lobby") { status.textContent = "Ждём игроков. PIN: " + msg.pin; }
       } else if (msg.type === "lobby") { lobby(msg); }
       else if (msg.type === "question") { question(msg); }
-      else if (msg.type === "answered") { $("host-answered").textContent = "Ответили: " + msg.count + " из " + msg.players; }
+      else if (msg.type === "answered") { $("host-answered").textContent = "Ответили: " + num(msg.count) + " из " + num(msg.players); }
       else if (msg.type === "reveal") { reveal(msg); }
       else if (msg.type === "paused") { phase = "paused"; countdown.stop(); $("host-timer").textContent = "Пауза"; }
       else if (msg.type === "finished") { finished(msg); }
@@ -167,7 +176,7 @@
     function key(p) { return "quiz-token:" + p; }
     function score(n) {  // «1 балл», «2 балла», «5 баллов»
       var m10 = n % 10, m100 = n % 100;
-      $("my-score").textContent = n;
+      $("my-score").textContent = num(n);
       $("my-score-word").textContent = m10 === 1 && m100 !== 11 ? "балл" :
         (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? "балла" : "баллов");
     }
@@ -258,6 +267,7 @@
       current = {index: q.index, kind: q.kind, answered: !!answered, options: q.options};
       $("answers").textContent = ""; feedback.textContent = "";
       $("qtext").textContent = q.text;
+      picture($("qimage"), q);
       say("Вопрос " + (q.index + 1) + " из " + q.total + ". " + q.text);
       if (q.kind === "single" || q.kind === "true_false" || q.kind === "poll") { choiceButtons(q, false); }
       else if (q.kind === "multiple") { choiceButtons(q, true); }
