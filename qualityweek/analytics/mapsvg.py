@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from qualityweek.core.text import plural_ru
+from qualityweek.core.text import count_ru, plural_ru, ru_number
+from qualityweek.directory.models import Region
 
 from .selectors import METRICS, Area
 
@@ -31,8 +32,8 @@ class Bin:
 
 def _fmt(value: float, unit: str) -> str:
     if unit == "%":
-        return f"{value:.0f} %"
-    return f"{int(value):,}".replace(",", "\u202f")
+        return f"{ru_number(value)}\u00a0%"
+    return ru_number(int(value))
 
 
 def bins_for(values: Sequence[float], unit: str) -> list[Bin]:
@@ -92,34 +93,76 @@ class Map:
     bins: list[Bin]
     metric: str
     empty_colour: str = EMPTY
+    map_id: str = "map"
+    title: str = ""
 
 
-def render(areas: Sequence[Area], metric: str, href: Callable[[Area], str], title: str) -> Map:
-    """One ``<a>`` per region (tooltip ``<title>``, ``aria-label``, keyboard focus), built with plain
-    string formatting: the labels are escaped, everything else is numbers."""
-    cells = [a for a in areas if a.region is not None]
-    values = [a.metric(metric) for a in cells]
-    bins = bins_for([float(v) for v in values if v is not None], METRICS[metric].unit)
-    cols = max((a.region.tile_x for a in cells if a.region), default=0) + 1
-    rows = max((a.region.tile_y for a in cells if a.region), default=0) + 1
-    width, height = cols * (TILE + GAP), rows * (TILE + GAP)
-    parts = [f'<svg class="qw-map" viewBox="0 0 {width} {height}" role="group" aria-labelledby="map-title" '
-             f'xmlns="http://www.w3.org/2000/svg"><title id="map-title">{escape(title)}</title>']
-    for area, value in zip(cells, values, strict=True):
-        region = area.region
-        if region is None:
-            raise RuntimeError("region must be set here")
-        fill = colour(None if value is None else float(value), bins)
+@dataclass(frozen=True)
+class Tile:
+    """One region's square: its cell, its fill value, what it says and where it leads."""
+
+    region: Region
+    value: float | None
+    text: str
+    href: str
+
+
+TIP_HEIGHT = 34  # the strip under the grid where the hovered or focused region's name and value show
+HINT = "Наведите указатель на регион или перейдите к нему клавишей Tab"
+
+
+def render_tiles(tiles: Sequence[Tile], *, unit: str, title: str, map_id: str = "map", metric: str = "") -> Map:
+    """One ``<a>`` per region (tooltip ``<title>``, ``aria-label``, keyboard focus) and, inside it, a
+    label in the strip under the grid that CSS shows while the tile is hovered or focused (a strip of
+    its own, so no later tile paints over it). Built with plain string formatting: the texts are
+    escaped, everything else is numbers."""
+    bins = bins_for([t.value for t in tiles if t.value is not None], unit)
+    cols = max((t.region.tile_x for t in tiles), default=0) + 1
+    rows = max((t.region.tile_y for t in tiles), default=0) + 1
+    width, grid_height = cols * (TILE + GAP), rows * (TILE + GAP)
+    tip_y = grid_height + TIP_HEIGHT // 2 + 2
+    title_id = f"{escape(map_id)}-title"
+    parts = [f'<svg class="qw-map" id="{escape(map_id)}" viewBox="0 0 {width} {grid_height + TIP_HEIGHT}" '
+             f'role="group" aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg">'
+             f'<title id="{title_id}">{escape(title)}</title>'
+             f'<text class="qw-map-hint" x="0" y="{tip_y}" aria-hidden="true">{escape(HINT)}</text>']
+    for tile in tiles:
+        region = tile.region
+        fill = colour(tile.value, bins)
         dark = "dark" if fill in PALETTE[DARK_FROM:] else ""
         x, y = region.tile_x * (TILE + GAP), region.tile_y * (TILE + GAP)
-        text = escape(describe(area, metric))
+        text = escape(tile.text)
         code = escape(region.code)
-        parts.append(f'<a href="{escape(href(area))}" aria-label="{text}" data-region="{code}"><title>{text}</title>'
+        # The name ends with the code the tile shows, so what a sighted user sees is part of it (WCAG 2.5.3).
+        parts.append(f'<a href="{escape(tile.href)}" aria-label="{text}, код {code}" data-region="{code}">'
+                     f'<title>{text}</title>'
                      f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="4" fill="{fill}"/>'
-                     f'<text x="{x + TILE // 2}" y="{y + TILE // 2 + 4}" class="{dark}" aria-hidden="true">'
-                     f'{code}</text></a>')
+                     f'<text x="{x + TILE // 2}" y="{y + TILE // 2 + 5}" class="code {dark}" aria-hidden="true">'
+                     f'{code}</text>'
+                     f'<text x="0" y="{tip_y}" class="qw-map-tip" aria-hidden="true">{text}</text></a>')
     parts.append("</svg>")
-    return Map(svg=mark_safe("".join(parts)), bins=bins, metric=metric)  # noqa: S308 - every value above is escaped
+    return Map(svg=mark_safe("".join(parts)), bins=bins, metric=metric, map_id=map_id,  # noqa: S308 - escaped above
+               title=title)
+
+
+def render(areas: Sequence[Area], metric: str, href: Callable[[Area], str], title: str,
+           map_id: str = "map") -> Map:
+    """The dashboards' map: each region's area coloured by one metric."""
+    tiles = []
+    for area in areas:
+        if area.region is None:
+            continue
+        value = area.metric(metric)
+        tiles.append(Tile(area.region, None if value is None else float(value), describe(area, metric), href(area)))
+    return render_tiles(tiles, unit=METRICS[metric].unit, title=title, map_id=map_id, metric=metric)
+
+
+def render_counts(regions: Sequence[Region], counts: dict[int, int], *, href: Callable[[Region], str], title: str,
+                  noun: tuple[str, str, str], map_id: str = "map") -> Map:
+    """A map of plain counts per region (the «Афиша»: events per region)."""
+    tiles = [Tile(r, float(counts.get(r.pk, 0)), f"{r.name}: {count_ru(counts.get(r.pk, 0), *noun)}", href(r))
+             for r in regions]
+    return render_tiles(tiles, unit="", title=title, map_id=map_id, metric="count")
 
 
 def legend_html(m: Map) -> SafeString:
@@ -128,4 +171,5 @@ def legend_html(m: Map) -> SafeString:
               '<rect width="1" height="1" fill="{}"/></svg>{}</li>')
     items = "".join(str(format_html(swatch, b.colour, b.label)) for b in m.bins)
     items += str(format_html(swatch, m.empty_colour, "нет данных или 0"))
-    return mark_safe(f'<ul class="qw-legend" aria-label="{escape("Легенда карты")}">{items}</ul>')  # noqa: S308 - items built by format_html
+    label = escape(f"Легенда: {m.title}" if m.title else "Легенда карты")
+    return mark_safe(f'<ul class="qw-legend" aria-label="{label}">{items}</ul>')  # noqa: S308 - items built by format_html

@@ -48,6 +48,7 @@ FIELDS: list[tuple[str, str, str]] = [
      "do not sum it across categories"),
 ]
 COLUMNS = [f[0] for f in FIELDS]
+COUNT_COLUMNS = [i for i, (name, kind, _) in enumerate(FIELDS) if kind == "integer" and name != "year"]
 S = Activity.Status
 
 
@@ -81,6 +82,8 @@ def _cached(campaign: Campaign, fmt: str, build) -> bytes:
 
 
 def as_csv(campaign: Campaign) -> bytes:
+    # Machine data: numbers as plain digits, never grouped («327723», not «327 723»), so scripts and
+    # spreadsheets compute with them (docs/open-data.md; pages and XLSX show them grouped).
     def build() -> bytes:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
@@ -89,6 +92,29 @@ def as_csv(campaign: Campaign) -> bytes:
         return buf.getvalue().encode("utf-8")
 
     return _cached(campaign, "csv", build)
+
+
+def _excel_cell(value: Any) -> Any:
+    """Numbers with decimals as Russian Excel reads them (3,5); everything else unchanged."""
+    if isinstance(value, float):
+        return format(value, "g").replace(".", ",")
+    return value
+
+
+def excel_csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+    """CSV that Russian Excel opens by double click: UTF-8 with a BOM (else Cyrillic turns to mojibake),
+    ``;`` between cells (the comma is the decimal separator there), CRLF line ends, decimal commas."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_excel_cell(row[c]) for c in columns])
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def as_excel_csv(campaign: Campaign) -> bytes:
+    """The same rows and columns as :func:`as_csv`, offered «для Excel» beside it."""
+    return _cached(campaign, "excel.csv", lambda: excel_csv(rows_for(campaign), COLUMNS))
 
 
 def as_json(campaign: Campaign) -> bytes:
@@ -107,9 +133,14 @@ def as_xlsx(campaign: Campaign) -> bytes:
         book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
         sheet = book.add_worksheet("data")
         bold = book.add_format({"bold": True})
+        # The counts stay numbers shown with thousands grouped (the reader's own separator); the year is not
+        # a count and keeps its plain digits.
+        count = book.add_format({"num_format": "#,##0"})
         sheet.write_row(0, 0, COLUMNS, bold)
         for i, row in enumerate(rows_for(campaign), start=1):
             sheet.write_row(i, 0, [row[c] for c in COLUMNS])
+            for c in COUNT_COLUMNS:
+                sheet.write_number(i, c, row[COLUMNS[c]], count)
         schema = book.add_worksheet("schema")
         schema.write_row(0, 0, ["name", "type", "description"], bold)
         for i, f in enumerate(FIELDS, start=1):

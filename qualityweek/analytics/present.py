@@ -10,19 +10,20 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .selectors import METRICS, Area
+from qualityweek.core.text import NBSP, ru_number
 
-NBSP = "\u00a0"
+from .selectors import METRICS, Area
 
 
 def num(value: Any) -> str:
+    """A count as every page writes it (``core.text.ru_number``): «327 723»."""
     if value is None or value == "":
         return "—"
-    return f"{int(value):,}".replace(",", "\u202f")
+    return ru_number(int(value))
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",") + NBSP + "%"
+    return "—" if value is None else ru_number(value, digits=1) + NBSP + "%"
 
 
 def metric(area: Area, code: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qualityweek.core.jobs import job_task, running_job
+from qualityweek.core.text import ru_number
 
 from .reminders import send
 
@@ -15,7 +16,7 @@ def send_reminders_task(*, job_id: str, campaign_id: int, organisation_ids: list
     with running_job(job_id) as progress:
         sent, skipped = send(campaign_id=campaign_id, organisation_ids=organisation_ids, sender_id=sender_id,
                              on_progress=progress.step, job_id=job_id)
-        message = f"Отправлено напоминаний: {sent}."
+        message = f"Отправлено напоминаний: {ru_number(sent)}."
         if skipped:
             message += f" Без адреса e-mail: {skipped}."
         progress.finish(message=message)

@@ -20,6 +20,7 @@ from qualityweek.activities.models import Activity, ActivityType, RegionalReport
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import can
+from qualityweek.core.text import ru_number
 from qualityweek.directory.models import Region, Sector
 
 from . import bodies, mapsvg, opendata, present, selectors, services
@@ -51,7 +52,7 @@ def _national_context(context: dict[str, Any], campaign, announced, tab: str, me
     region_base = reverse("analytics_region", args=["00"])[:-3]
     context["map"] = mapsvg.render(
         board.areas, metric, lambda a: f"{region_base}{a.region.code if a.region else ''}/?year={campaign.year}",
-        f"Карта регионов: {selectors.METRICS[metric].label}")
+        f"Карта регионов: {selectors.METRICS[metric].label}", map_id="regions-map")
     context["legend"] = mapsvg.legend_html(context["map"])
     if tab == "coverage":
         context["coverage_rows"] = present.coverage_rows(board.sectors, campaign.year)
@@ -143,7 +144,7 @@ def remind(request: HttpRequest, code: str) -> HttpResponse:
                                "или получили напоминание за последние сутки.")
         return redirect(reverse("analytics_region", args=[reg.code]) + "?" + _q(year=campaign.year, sector=sector,
                                                                                  show="not_reported"))
-    messages.success(request, f"Напоминания отправляются: организаций — {count}.")
+    messages.success(request, f"Напоминания отправляются: организаций — {ru_number(count)}.")
     return redirect("job_detail", pk=job.pk)
 
 
@@ -212,6 +213,18 @@ def open_data_file(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     build, content_type = opendata.FORMATS[fmt]
     response = HttpResponse(build(campaign), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="quality-week-{campaign.year}-aggregates.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def open_data_excel(request: HttpRequest, year: int) -> HttpResponse:
+    """The CSV file again, for Excel: UTF-8 with a BOM, «;» between cells, decimal commas."""
+    campaign = next((c for c in opendata.public_campaigns() if c.year == year), None)
+    if campaign is None:
+        raise Http404
+    response = HttpResponse(opendata.as_excel_csv(campaign), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quality-week-{campaign.year}-aggregates-excel.csv"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -23,6 +23,7 @@ ROUTES: dict[str, Route] = {
                                                 teacher=403)),
     "analytics_figures": Route(expect=all_(200)),
     "analytics_open_data": Route(kwargs=lambda o: {"year": o["year"], "fmt": "csv"}, expect=all_(200)),
+    "analytics_open_data_excel": Route(kwargs=lambda o: {"year": o["year"]}, expect=all_(200)),
     "api_openapi": Route(expect=all_(200)),
     "api_campaigns": Route(expect=all_(200)),
     "api_regions": Route(expect=all_(200)),

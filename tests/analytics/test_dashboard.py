@@ -77,7 +77,7 @@ def test_operator_dashboard_page(client, world, figures):
     html = page.content.decode()
     assert page.status_code == 200
     assert html.count('data-region="') == 89
-    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert 'aria-label="Кировская область: 148 участников, код 43"' in html
     assert "Год к году" in html
     assert "Полнота и своевременность" in html
     coverage = client.get(reverse("analytics_dashboard"), {"year": figures.year, "tab": "coverage"})
@@ -94,7 +94,8 @@ def test_coordinator_never_sees_another_region(client, world, figures):
     client.force_login(world.kirov_edu)
     html = client.get(reverse("analytics_dashboard")).content.decode()
     assert "Кировская" in html
-    assert "500" not in html
+    assert ">500<" not in html
+    assert "500 участ" not in html
     assert 'data-region="' not in html  # no national map
     for url in (reverse("analytics_region", args=["77"]),
                 reverse("analytics_region", args=["43"]) + "?sector=business",
@@ -243,13 +244,13 @@ def test_cached_national_body_follows_every_aggregate_change(client, world, figu
     url = reverse("analytics_dashboard")
     params = {"year": figures.year, "metric": "participants"}
     html = client.get(url, params).content.decode()
-    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert 'aria-label="Кировская область: 148 участников, код 43"' in html
     assert freshness(html).startswith("Данные актуальны")
     with django_capture_on_commit_callbacks(execute=True):
         make_activity(status="approved", pupils_5_9=52)
     clock.now += 10
     html = client.get(url, params).content.decode()
-    assert 'aria-label="Кировская область: 200 участников"' in html
+    assert 'aria-label="Кировская область: 200 участников, код 43"' in html
     assert freshness(html).startswith("Данные актуальны")
 
 
@@ -269,7 +270,7 @@ def test_previous_body_is_served_while_a_newer_one_is_rendered(client, world, fi
         make_activity(status="approved", pupils_5_9=52)
     clock.now += 2  # inside the refresh window: debounced
     html = client.get(url, params).content.decode()
-    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert 'aria-label="Кировская область: 148 участников, код 43"' in html
     assert freshness(html).startswith("Данные обновлены 2 секунды назад")
     assert "не чаще раза в 10 секунд" in freshness(html)
 
@@ -277,13 +278,13 @@ def test_previous_body_is_served_while_a_newer_one_is_rendered(client, world, fi
     lock = bodies._key(figures.pk, "overview", "participants") + ":rendering"
     assert cache.add(lock, 1, 60)
     html = client.get(url, params).content.decode()
-    assert 'aria-label="Кировская область: 148 участников"' in html
+    assert 'aria-label="Кировская область: 148 участников, код 43"' in html
     assert freshness(html).startswith("Данные обновлены 21 секунду назад")
     assert cache.get(lock) == 1  # the lock is the other renderer's: left alone
 
     cache.delete(lock)  # that render is over (here: it died without storing anything)
     html = client.get(url, params).content.decode()
-    assert 'aria-label="Кировская область: 200 участников"' in html
+    assert 'aria-label="Кировская область: 200 участников, код 43"' in html
     assert freshness(html).startswith("Данные актуальны")
     assert cache.get(lock) is None
     # Another tab of the same campaign has its own body and lock: rendered fresh on its first view.

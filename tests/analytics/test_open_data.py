@@ -140,3 +140,40 @@ def test_no_personal_data_in_open_data(client, world, published):
     blob = _download(client, published, "json").decode() + json.dumps(client.get(reverse("api_campaigns")).json())
     for secret in (world.kirov_school.name, world.kirov_school.email, world.school_rep.email, world.kirov_school.inn):
         assert secret not in blob
+
+
+def test_excel_csv_is_the_csv_for_russian_excel(client, published):
+    response = client.get(reverse("analytics_open_data_excel", args=[published.year]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "aggregates-excel.csv" in response["Content-Disposition"]
+    data = response.content
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Cyrillic names right
+    lines = data[3:].decode("utf-8").split("\r\n")
+    assert lines[0] == ";".join(opendata.COLUMNS)
+    assert "," not in lines[0]
+    raw = list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"), newline=""), delimiter=";"))
+    kinds = {n: k for n, k, _ in opendata.FIELDS}
+    rows = [{k: int(v) if kinds[k] == "integer" else v for k, v in r.items()} for r in raw]
+    _check_rows(rows)
+    _expected(rows)
+    # The same rows as the plain CSV, only the separator, BOM and line ends differ.
+    plain = list(csv.DictReader(io.StringIO(_download(client, published, "csv").decode("utf-8"))))
+    assert raw == plain
+    assert client.get("/open-data/1999/aggregates-excel.csv").status_code == 404
+
+
+def test_excel_csv_writes_decimals_with_a_comma():
+    data = opendata.excel_csv([{"region": "Кировская область", "share": 12.5, "count": 3}],
+                              ["region", "share", "count"])
+    assert data == "\ufeffregion;share;count\r\nКировская область;12,5;3\r\n".encode()
+
+
+def test_the_figures_page_offers_the_excel_csv_next_to_the_csv(client, published):
+    html = client.get(reverse("analytics_figures")).content.decode()
+    csv_link = reverse("analytics_open_data", args=[published.year, "csv"])
+    excel_link = reverse("analytics_open_data_excel", args=[published.year])
+    assert csv_link in html
+    assert excel_link in html
+    assert "CSV для Excel" in html
+    assert html.index(excel_link) - html.index(csv_link) < 300

@@ -41,12 +41,12 @@ def test_operator_switches_the_map_and_drills_down(page, world):
     page.wait_for_url("**/dashboard/")
     assert page.locator("svg.qw-map a").count() == 89
     kirov = page.locator('svg.qw-map a[data-region="43"]')
-    assert kirov.get_attribute("aria-label") == "Кировская область: 1 мероприятие"
+    assert kirov.get_attribute("aria-label") == "Кировская область: 1 мероприятие, код 43"
 
     # Switch the metric: htmx swaps the dashboard in place (the button does the same without JS).
     page.get_by_label("Показатель на карте").select_option("participants")
     # (a locator, not wait_for_function: the page's CSP refuses the eval that polling needs)
-    page.locator('svg.qw-map a[data-region="43"][aria-label$="75 участников"]').wait_for()
+    page.locator('svg.qw-map a[data-region="43"][aria-label*="75 участников"]').wait_for()
     assert "metric=participants" in page.url
 
     # Keyboard: the region is a focusable link; Enter opens its drill-down.

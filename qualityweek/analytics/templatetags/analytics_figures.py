@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from qualityweek.activities.models import RegionalReport
-from qualityweek.analytics import mapsvg, selectors
+from qualityweek.analytics import mapsvg, present, selectors
 from qualityweek.campaigns.models import Campaign
 from qualityweek.core import public_cache
 
@@ -28,7 +28,8 @@ def public_html(campaign: Campaign, metric: str = "activities", *, with_map: boo
         figures_url = reverse("analytics_figures")
         link = f"{figures_url}?year={campaign.year}&metric={metric}#region-"
         public_map = mapsvg.render(board.areas, metric, lambda a: link + (a.region.code if a.region else ""),
-                                   f"Карта регионов: {selectors.METRICS[metric].label}") if with_map else None
+                                   f"Карта регионов: {selectors.METRICS[metric].label}",
+                                   map_id="public-map") if with_map else None
         html = render_to_string("analytics/_public_figures.html", {
             "campaign": campaign, "board": board, "map": public_map,
             "legend": mapsvg.legend_html(public_map) if public_map else "", "metric": selectors.METRICS[metric],
@@ -45,18 +46,8 @@ def public_figures(campaign: Campaign | None, metric: str = "activities", with_m
 
 
 @register.filter
-def num(value: int | None) -> str:
-    """1234567 -> «1 234 567» (narrow no-break spaces, as Russian typography writes numbers)."""
-    if value is None or value == "":
-        return "—"
-    return f"{int(value):,}".replace(",", "\u202f")
-
-
-@register.filter
 def pct(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+    return present.pct(value)
 
 
 @register.filter
@@ -66,10 +57,7 @@ def get(mapping: dict, key: str):
 
 @register.filter
 def metric_value(area, metric: str) -> str:
-    value = area.metric(metric)
-    if selectors.METRICS[metric].unit == "%":
-        return pct(value)
-    return num(value)
+    return present.metric(area, metric)
 
 
 @register.filter
