@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 
 from django.utils import timezone
 
 from qualityweek.activities import services as activity_services
-from qualityweek.activities.models import Activity, ActivityType
+from qualityweek.activities.models import Activity, ActivityType, Photo
+from qualityweek.activities.photos import services as photo_services
 from qualityweek.campaigns.models import Campaign
+from qualityweek.core import files
 from qualityweek.core.audit import Actor
 from qualityweek.core.demo import DemoContext
 from qualityweek.directory.models import Organisation
 
+from . import demo_images, search
 from .models import BestPractice, ProblemReport
-from .selectors import refresh_search_vectors
 from .services import search_text
 
 STORIES = [
@@ -62,8 +65,10 @@ def build(ctx: DemoContext) -> dict[str, int]:
         practice.search_text = search_text(practice)
         practices.append(practice)
     BestPractice.objects.bulk_create(practices)
-    refresh_search_vectors(BestPractice.objects.all())
-    return {"практик": len(practices)}
+    search.reindex(BestPractice.objects.all())
+    published = [p.activity for p in practices if p.status == BestPractice.Status.PUBLISHED]
+    photos = _photos(ctx, published[:PHOTO_PRACTICES])
+    return {"практик": len(practices), "фотографий": photos}
 
 
 def _kirov_events(ctx: DemoContext) -> None:
@@ -81,6 +86,30 @@ def _kirov_events(ctx: DemoContext) -> None:
             venue="г. Киров, ул. Производственная, 12", is_public=True, expected_participants=80)
 
 
+PHOTO_PRACTICES = 6
+
+
+def _photos(ctx: DemoContext, practice_activities: list[Activity]) -> int:
+    """Generated pictures for the first published practices and the bakery's public events, put
+    through the same pipeline as an upload (quarantine, re-encode, thumbnail) with consents on file."""
+    events = list(Activity.objects.filter(organisation__name="АО «Вятский хлебокомбинат»", is_public=True,
+                                          campaign__year=ctx.today.year).order_by("pk"))
+    made = 0
+    for i, activity in enumerate([*practice_activities, *events]):
+        Activity.objects.filter(pk=activity.pk).update(consent_on_file=True)
+        for j in range(2 if i % 2 == 0 else 1):
+            name = f"{photo_services.QUARANTINE}/{uuid.uuid4().hex}"
+            files.store_bytes(name, demo_images.picture(ctx.seed * 101 + i * 7 + j))
+            photo = Photo.objects.create(activity=activity, upload=name)
+            if photo_services.process_photo(photo_id=photo.pk) is not None:
+                made += 1
+    return made
+
+
 def wipe() -> None:
+    for names in Photo.objects.values_list("image", "thumbnail"):  # the activities go next, every one
+        for name in filter(None, names):
+            files.delete(name)
     ProblemReport.objects.all().delete()
     BestPractice.objects.all().delete()
+    search.clear_index()

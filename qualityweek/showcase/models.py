@@ -29,12 +29,12 @@ class BestPractice(models.Model):
     # Case-folded title, story, results, organisation and region: the SQLite search fallback reads
     # it; on PostgreSQL search_vector holds to_tsvector('russian', search_text), GIN-indexed
     # (migration 0002), so ranking does not re-parse every matching text.
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField("текст для поиска", blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NOMINATED)
     editor_comment = models.TextField("комментарий редакции", blank=True)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+                                     related_name="+", verbose_name="кто выдвинул")
     nominated_at = models.DateTimeField("выдвинута", auto_now_add=True)
     published_at = models.DateTimeField("опубликована", null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,13 +59,14 @@ class ProblemReport(models.Model):
         RESOLVED = "resolved", "Разобрано"
 
     practice = models.ForeignKey(BestPractice, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="problems")
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+                                 related_name="problems", verbose_name="практика")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name="мероприятие")
     message = models.TextField("что не так")
     contact = models.CharField("как с вами связаться", max_length=200, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(auto_now_add=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
 
     class Meta:
         verbose_name = "сообщение о проблеме"

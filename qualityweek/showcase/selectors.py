@@ -7,15 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from qualityweek.activities.models import Activity, ActivityType, Photo
 from qualityweek.campaigns.models import Campaign
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
+from . import search
 from .models import BestPractice
 
 SHOWN_STATUSES = [Activity.Status.PLANNED, Activity.Status.SUBMITTED, Activity.Status.APPROVED,
@@ -103,30 +102,18 @@ class PracticeFilter:
         return {k: v for k, v in out.items() if v}
 
 
-def refresh_search_vectors(practices: QuerySet[BestPractice]) -> None:
-    """Recompute the stored Russian text vectors (PostgreSQL only; SQLite searches search_text)."""
-    if connection.vendor == "postgresql":
-        practices.update(search_vector=SearchVector("search_text", config="russian"))
-
-
 def search_practices(flt: PracticeFilter) -> QuerySet[BestPractice]:
-    """Russian full-text search with ranking on PostgreSQL; word containment on SQLite."""
+    """Russian full-text search (word forms, both databases: see ``search``); a region named in the
+    query filters by that region instead of searching its name in the texts."""
     qs = published_practices()
+    parsed = search.parse_query(flt.q)
     if flt.type:
         qs = qs.filter(activity__type__code=flt.type)
-    if flt.region:
-        qs = qs.filter(activity__region__code=flt.region)
+    for region in {flt.region, parsed.region} - {""}:
+        qs = qs.filter(activity__region__code=region)
     if flt.year:
         qs = qs.filter(activity__campaign__year=flt.year)
-    if not flt.q:
-        return qs.order_by("-published_at", "-id")
-    if connection.vendor == "postgresql":
-        query = SearchQuery(flt.q, config="russian", search_type="websearch")
-        return qs.annotate(rank=SearchRank(F("search_vector"), query)).filter(search_vector=query).order_by(
-            "-rank", "-id")
-    for word in flt.q.casefold().replace("ё", "е").split():
-        qs = qs.filter(search_text__contains=word)
-    return qs.order_by("-published_at", "-id")
+    return search.matching(qs, parsed.text)
 
 
 def practice_photos(practice: BestPractice) -> QuerySet[Photo]:
@@ -134,6 +121,13 @@ def practice_photos(practice: BestPractice) -> QuerySet[Photo]:
     if not practice.activity.consent_on_file:
         return Photo.objects.none()
     return Photo.objects.filter(activity=practice.activity, status=Photo.Status.READY)
+
+
+def event_photos(event: Activity) -> QuerySet[Photo]:
+    """An event's photos, public on the same terms as a practice's: consents confirmed, processed."""
+    if not event.consent_on_file:
+        return Photo.objects.none()
+    return Photo.objects.filter(activity=event, status=Photo.Status.READY)
 
 
 def practices_for(user: Any) -> QuerySet[BestPractice]:

@@ -11,9 +11,9 @@ from qualityweek.core import audit, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import require
 
+from . import search
 from .models import BestPractice, ProblemReport
 from .rules import MODERATION_MOVES, practice_allows
-from .selectors import refresh_search_vectors
 
 S = BestPractice.Status
 TEXT_FIELDS = ["title", "story", "results"]
@@ -43,7 +43,22 @@ def _save(practice: BestPractice) -> None:
     practice.search_text = search_text(practice)
     practice.save()
     public_cache.bump_on_commit("practices", "campaign")
-    refresh_search_vectors(BestPractice.objects.filter(pk=practice.pk))
+    search.reindex([practice])
+
+
+@transaction.atomic
+def rebuild_search_index() -> int:
+    """Recompute every practice's search text (organisation and region names may have changed) and
+    rebuild the Russian search index from scratch (``manage.py rebuild_search_index``)."""
+    search.clear_index()
+    practices = list(BestPractice.objects.select_related("activity__organisation", "activity__region",
+                                                         "activity__type"))
+    for practice in practices:
+        practice.search_text = search_text(practice)
+    BestPractice.objects.bulk_update(practices, ["search_text"], batch_size=500)
+    search.reindex(BestPractice.objects.all())
+    public_cache.bump_on_commit("practices")
+    return len(practices)
 
 
 @transaction.atomic
@@ -90,6 +105,7 @@ def _moderate(actor: Actor, practice: BestPractice, action: str, comment: str, *
     if status == S.PUBLISHED:
         practice.published_at = practice.published_at or timezone.now()
     practice.save()
+    search.reindex([practice])
     public_cache.bump_on_commit("practices", "campaign")
     audit.record(actor=actor, action=f"practice.{status}", obj=practice, before=before,
                  after=audit.snapshot(practice, ["status", "editor_comment"]))

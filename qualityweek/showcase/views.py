@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from qualityweek.activities.models import Activity
+from qualityweek.activities.models import Activity, Photo
+from qualityweek.analytics import mapsvg
 from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.core import files
 from qualityweek.core.audit import Actor
@@ -41,12 +42,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.events(flt, campaign), 30).get_page(request.GET.get("page"))
     regions = list(Region.objects.order_by("code"))
     counts = selectors.event_counts_by_region(flt, campaign)
-    for region in regions:
-        region.event_count = counts.get(region.pk, 0)  # type: ignore[attr-defined]
+    keep = _query({k: v for k, v in flt.as_params().items() if k != "region"})
+    events_map = mapsvg.render_counts(
+        regions, counts, href=lambda r: f"?{keep}&region={r.code}" if keep else f"?region={r.code}",
+        title="Карта мероприятий Недели качества", noun=("мероприятие", "мероприятия", "мероприятий"),
+        map_id="events-map")
     return render(request, "showcase/event_list.html", {
         "campaign": campaign, "filter": flt, "page": page, "query": _query(flt.as_params()),
         "regions": regions, "types": selectors.type_choices(),
-        "grid_cols": max(r.tile_x for r in regions) + 1 if regions else 0,
+        "events_map": events_map, "events_legend": mapsvg.legend_html(events_map),
     })
 
 
@@ -56,7 +60,8 @@ def _public_event(pk: int) -> Activity:
 
 @public_page("events")
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "showcase/event_detail.html", {"event": _public_event(pk)})
+    event = _public_event(pk)
+    return render(request, "showcase/event_detail.html", {"event": event, "photos": selectors.event_photos(event)})
 
 
 @public_page("events")
@@ -212,11 +217,23 @@ def robots(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-def practice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+def _public_photo(photo: Photo, variant: str, name: str) -> FileResponse:
+    """The re-encoded image or its thumbnail (the image where an old photo has no thumbnail)."""
+    stored = (photo.thumbnail or photo.image) if variant == "thumb" else photo.image
+    response = files.file_response(stored or "", content_type="image/jpeg", filename=f"{name}-{variant}.jpg")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def practice_photo(request: HttpRequest, pk: int, photo_pk: int, variant: str = "image") -> FileResponse:
     """A published practice's photo — only when the organisation confirmed publishing consents."""
     practice = get_object_or_404(selectors.published_practices(), pk=pk)
     photo = get_object_or_404(selectors.practice_photos(practice), pk=photo_pk)
-    response = files.file_response(photo.image or "", content_type="image/jpeg",
-                                   filename=f"practice-{practice.pk}-{photo.pk}.jpg")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _public_photo(photo, variant, f"practice-{practice.pk}-{photo.pk}")
+
+
+def event_photo(request: HttpRequest, pk: int, photo_pk: int, variant: str = "image") -> FileResponse:
+    """A public event's photo, on the same terms as a practice's."""
+    event = _public_event(pk)
+    photo = get_object_or_404(selectors.event_photos(event), pk=photo_pk)
+    return _public_photo(photo, variant, f"event-{event.pk}-{photo.pk}")

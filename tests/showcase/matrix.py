@@ -10,12 +10,16 @@ from qualityweek.campaigns.selectors import current_campaign
 from qualityweek.showcase.models import BestPractice, ProblemReport
 from tests.matrix import Route, all_, signed_in
 
+TYPE_RU = {"quality_lesson": "Урок качества", "quiz": "Квиз", "open_day": "День открытых дверей"}
+STATUS_RU = {"planned": "запланировано", "submitted": "на проверке", "approved": "принято"}
+
 
 def _activity(org, code: str, status: str, **fields) -> Activity:
     campaign = current_campaign()
     return Activity.objects.create(
         campaign=campaign, organisation=org, region=org.region, sector=org.sector,
-        type=ActivityType.objects.get(code=code), title=f"{code} {status}", starts_on=campaign.quality_day,
+        type=ActivityType.objects.get(code=code), title=f"{TYPE_RU.get(code, code)} ({STATUS_RU.get(status, status)})",
+        starts_on=campaign.quality_day,
         ends_on=campaign.quality_day, status=status, consent_on_file=True, **fields)
 
 
@@ -27,10 +31,12 @@ def objects(world) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8\xff\xe0")
     photo = Photo.objects.create(activity=practice.activity, status="ready", image="private/photos/m.jpg",
-                                 width=1, height=1)
+                                 thumbnail="private/photos/m.jpg", width=1, height=1)
+    event = _activity(world.kirov_company, "open_day", "planned", is_public=True)
     return {
-        "practice": practice, "public_photo": photo,
-        "event": _activity(world.kirov_company, "open_day", "planned", is_public=True),
+        "practice": practice, "public_photo": photo, "event": event,
+        "event_photo": Photo.objects.create(activity=event, status="ready", image="private/photos/m.jpg",
+                                            thumbnail="private/photos/m.jpg", width=1, height=1),
         "nominee": _activity(world.kirov_school, "quiz", "approved", pupils_5_9=20),
         "problem": ProblemReport.objects.create(practice=practice, message="Опечатка"),
     }
@@ -46,6 +52,11 @@ ROUTES: dict[str, Route] = {
     "practice_detail": Route(kwargs=lambda o: {"pk": o["practice"].pk}, expect=all_(200)),
     "practice_photo": Route(kwargs=lambda o: {"pk": o["practice"].pk, "photo_pk": o["public_photo"].pk},
                             expect=all_(200)),
+    "practice_photo_thumb": Route(kwargs=lambda o: {"pk": o["practice"].pk, "photo_pk": o["public_photo"].pk},
+                                  expect=all_(200)),
+    "event_photo": Route(kwargs=lambda o: {"pk": o["event"].pk, "photo_pk": o["event_photo"].pk}, expect=all_(200)),
+    "event_photo_thumb": Route(kwargs=lambda o: {"pk": o["event"].pk, "photo_pk": o["event_photo"].pk},
+                               expect=all_(200)),
     "report_problem": Route(kwargs=lambda o: {"kind": "practice", "pk": o["practice"].pk}, expect=all_(200)),
     "sitemap": Route(expect=all_(200)),
     "sitemap_section": Route(kwargs=lambda o: {"section": "practices"}, expect=all_(200)),
