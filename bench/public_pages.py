@@ -70,9 +70,9 @@ def fill() -> list[str]:
     BestPractice.objects.bulk_create(practices, batch_size=5000)
     from django.db import connection
 
-    from qualityweek.showcase.selectors import refresh_search_vectors
+    from qualityweek.showcase.search import reindex
 
-    refresh_search_vectors(BestPractice.objects.all())
+    reindex(BestPractice.objects.all())
     with connection.cursor() as cursor:  # planner statistics, as autovacuum keeps them in production
         cursor.execute("ANALYZE")
     cities = sorted({o.municipality for o in orgs})

@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
-    "django_tasks_db",
+    "qualityweek.core.apps.TasksDatabaseConfig",  # django_tasks_db, with a Russian name in the admin
     "channels",
     "axes",
     "django_otp",
@@ -168,6 +168,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Live quiz games: "memory" (one process holds every game: the embedded default) or "redis" (several
+# app nodes share games through Redis; docs/decisions/0016). Several nodes need "redis".
+QUIZ_STORE = os.environ.get("QUIZ_STORE", "memory")
+if QUIZ_STORE not in ("memory", "redis") or (QUIZ_STORE == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured('QUIZ_STORE must be "memory" or "redis" (the latter with REDIS_URL set).')
+
 # --- Background jobs ------------------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -239,6 +245,8 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
+# Django's own strings its Russian catalogue lacks («- Select an option -»): qualityweek/locale.
+LOCALE_PATHS = [BASE_DIR / "qualityweek" / "locale"]
 USE_TZ = True
 
 # --- Files ----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ mkdir -p "$DIR/logs" "$DIR/run" "$DIR/var"
 
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/${CLUSTER_REDIS_DB:-1}}
+export QUIZ_STORE=redis  # live quiz games shared by the nodes (docs/decisions/0016)
 export CACHE_KEY_PREFIX=${CACHE_KEY_PREFIX:-qwcluster}
 export VAR_DIR=$DIR/var
 export DEBUG=0

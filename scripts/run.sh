@@ -6,6 +6,22 @@ cd "$(dirname "$0")/.."
 UV_SYNC_ARGS="--no-dev" source scripts/bootstrap.sh
 PY=.venv/bin/python
 
+# Served as a visitor sees it: DEBUG off (the project's own 404 and 500 pages, compressed static files)
+# over plain http on this machine. `DEBUG=1 make run` keeps Django's debug pages for development.
+export DEBUG=${DEBUG:-0}
+if [ "$DEBUG" = "0" ]; then
+  mkdir -p var
+  # A secret of this installation, made once and kept in var/ (never committed).
+  [ -s var/secret_key ] || $PY -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+  chmod 600 var/secret_key
+  export SECRET_KEY=${SECRET_KEY:-$(cat var/secret_key)}
+  export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
+  export SECURE_COOKIES=${SECURE_COOKIES:-0} SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-0}
+  export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0} LOG_FORMAT=${LOG_FORMAT:-text}
+  export OTP_REQUIRED_ROLES=${OTP_REQUIRED_ROLES-}  # the demo logins sign in without a second factor
+  $PY manage.py collectstatic --no-input -v 0
+fi
+
 $PY manage.py migrate --no-input
 $PY manage.py load_demo --if-empty
 

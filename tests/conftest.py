@@ -83,6 +83,19 @@ def _immediate_tasks(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _mail_writes_dates_and_numbers_in_russian():
+    """Every e-mail a test makes a service send (notifications, letters, forum tickets, reminders) passes
+    the page rules for dates and numbers (tests/text_check.py): «15 декабря 2026 г.», «327 723»."""
+    yield
+    from django.core import mail
+
+    from .text_check import mail_problems
+
+    problems = {m.subject: found for m in getattr(mail, "outbox", []) if (found := mail_problems(m))}
+    assert not problems, problems
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -65,6 +65,7 @@ NO_SCOPE: dict[str, int] = {
     "outreach_letter_edit": 404,
     "outreach_letter_pdf": 404,
     "outreach_letter_register": 404,
+    "outreach_dispatch_status": 404,
     "outreach_dispatch_resume": 404,
     "outreach_dispatch_unknown": 404,
     "outreach_letter_render": 404,

@@ -40,7 +40,8 @@ def neutralise(value: str) -> str:
 
 
 def _row(a: Activity) -> list[Any]:
-    submitted = timezone.localtime(a.submitted_at).strftime("%d.%m.%Y %H:%M") if a.submitted_at else ""
+    # A moment as the local wall-clock time: a date-and-time cell in XLSX, «15.12.2026 18:00» in CSV.
+    submitted = timezone.localtime(a.submitted_at).replace(tzinfo=None) if a.submitted_at else ""
     return [a.pk, a.region.short_name, a.organisation.inn, a.organisation.name, a.organisation.municipality,
             a.type.name, a.title, a.starts_on, a.ends_on, a.get_format_display(),
             *[getattr(a, f) for f in CATEGORY_FIELDS], a.participants,
@@ -75,6 +76,10 @@ def _write_xlsx(path: Path, rows: Iterator[Activity], total: int, on_progress: C
     sheet = book.add_worksheet("Мероприятия")
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     date = book.add_format({"num_format": "dd.mm.yyyy"})
+    moment = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+    # Counts stay numbers (sums and filters work) shown with thousands grouped: Excel and LibreOffice
+    # put the reader's own separator in place of «,» (a space in Russian settings). The ID is not a count.
+    count = book.add_format({"num_format": "#,##0"})
     sheet.write_row(0, 0, HEADERS, bold)
     sheet.set_column(3, 3, 50)
     sheet.set_column(5, 6, 36)
@@ -83,12 +88,14 @@ def _write_xlsx(path: Path, rows: Iterator[Activity], total: int, on_progress: C
     n = 0
     for n, activity in enumerate(rows, start=1):
         for col, value in enumerate(_row(activity)):
-            if isinstance(value, dt.date):
+            if isinstance(value, dt.datetime):
+                sheet.write_datetime(n, col, value, moment)
+            elif isinstance(value, dt.date):
                 sheet.write_datetime(n, col, value, date)
             elif isinstance(value, str):
                 sheet.write_string(n, col, value)
             else:
-                sheet.write_number(n, col, value)
+                sheet.write_number(n, col, value, count if col else None)
         if n % 1000 == 0:
             on_progress(n, total)
     book.close()
@@ -102,8 +109,10 @@ def _write_csv(path: Path, rows: Iterator[Activity], total: int, on_progress: Ca
         writer = csv.writer(out, delimiter=";")
         writer.writerow(HEADERS)
         for n, activity in enumerate(rows, start=1):
+            # Numbers as plain digits (no grouping): a spreadsheet or a script computes with them.
             writer.writerow([
-                f"{v:%d.%m.%Y}" if isinstance(v, dt.date) else neutralise(v) if isinstance(v, str) else v
+                f"{v:%d.%m.%Y %H:%M}" if isinstance(v, dt.datetime) else f"{v:%d.%m.%Y}" if isinstance(v, dt.date)
+                else neutralise(v) if isinstance(v, str) else v
                 for v in _row(activity)])
             if n % 1000 == 0:
                 on_progress(n, total)

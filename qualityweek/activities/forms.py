@@ -57,7 +57,8 @@ class ReportForm(forms.Form):
             if field in activity.type.categories:
                 self.fields[field] = forms.IntegerField(label=Category(field).label, min_value=0,
                                                         max_value=10_000_000, required=False,
-                                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+                                                        widget=forms.NumberInput(attrs={"inputmode": "numeric",
+                                                                                       "data-participants": "1"}))
         # Participants first, as people fill the report in.
         order = [f for f in CATEGORY_FIELDS if f in self.fields] + ["description", "links", "consent_on_file",
                                                                      "propose_best_practice"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from qualityweek.campaigns.models import Campaign
 from qualityweek.campaigns.selectors import current_campaign
+from qualityweek.core.text import count_ru
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation
 
@@ -118,6 +120,34 @@ def reporting_organisations_by_region(campaign: Campaign) -> dict[int, int]:
     rows = (Activity.objects.filter(campaign=campaign, status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
             .values("region_id").annotate(n=Count("organisation_id", distinct=True)).values_list("region_id", "n"))
     return dict(rows)
+
+
+REVIEW_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # code: (label, ordering) — the longest waiting first by default
+    "oldest": ("Дольше всех ждут", ("submitted_at", "id")),
+    "newest": ("Новые сверху", ("-submitted_at", "-id")),
+    "photos": ("Меньше фото", ("n_photos", "submitted_at", "id")),
+    "organisation": ("По организации", ("organisation__name", "submitted_at", "id")),
+}
+
+
+def review_rows(user: Any, flt: ActivityFilter, sort: str) -> QuerySet[Activity]:
+    """The review queue: the filtered reports with their photo count, in the chosen order."""
+    ordering = REVIEW_SORTS.get(sort, REVIEW_SORTS["oldest"])[1]
+    return activities_for(user, flt).annotate(
+        n_photos=Count("photos", filter=Q(photos__status=Photo.Status.READY))).order_by(*ordering)
+
+
+def waiting_ru(since: dt.datetime | None, now: dt.datetime) -> str:
+    """How long a report has waited, as a person says it: «3 дня», «5 часов», «меньше часа»."""
+    if since is None:
+        return ""
+    seconds = max(int((now - since).total_seconds()), 0)
+    if seconds >= 86400:
+        return count_ru(seconds // 86400, "день", "дня", "дней")
+    if seconds >= 3600:
+        return count_ru(seconds // 3600, "час", "часа", "часов")
+    return "меньше часа"
 
 
 def review_queue(user: Any) -> dict[str, Any]:

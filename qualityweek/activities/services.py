@@ -22,7 +22,7 @@ from qualityweek.core import audit, events, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.db import atomic_retrying
 from qualityweek.core.permissions import can, require
-from qualityweek.core.text import date_range_ru
+from qualityweek.core.text import date_range_ru, ru_number
 from qualityweek.directory.models import Organisation
 
 from .models import CATEGORY_FIELDS, Activity, ActivityEvent, ActivityType, Category
@@ -129,8 +129,8 @@ def validate_report(*, activity: Activity, data: dict[str, Any]) -> dict[str, st
     size = activity.organisation.size
     learners = sum(data.get(f) or 0 for f in LEARNERS)
     if size and activity.sector == "education" and learners > 2 * size and "pupils_1_4" not in errors:
-        errors["pupils_1_4"] = (f"Учащихся указано {learners} — это больше чем вдвое превышает численность "
-                                f"организации ({size}). Проверьте числа.")
+        errors["pupils_1_4"] = (f"Учащихся указано {ru_number(learners)} — это больше чем вдвое превышает численность "
+                                f"организации ({ru_number(size)}). Проверьте числа.")
     links = data.get("links") or []
     if len(links) > MAX_LINKS:
         errors["links"] = f"Не больше {MAX_LINKS} ссылок."

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qualityweek.campaigns.selectors import current_campaign
@@ -17,6 +18,7 @@ from qualityweek.core.http import safe_next
 from qualityweek.core.pagination import paginate_ids
 from qualityweek.core.permissions import actions_for, can
 from qualityweek.directory.models import Organisation
+from qualityweek.directory.selectors import single_organisation_of
 
 from . import selectors, services
 from .forms import CommentForm, PlanForm, ReportForm
@@ -26,10 +28,11 @@ from .rules import ACTIVITY_ACTIONS
 PAGE_SIZE = 50
 
 
-def _list_context(request: HttpRequest, flt: selectors.ActivityFilter) -> dict:
-    qs = selectors.activities_for(request.user, flt).order_by("-submitted_at", "-id")
+def _list_context(request: HttpRequest, flt: selectors.ActivityFilter, qs=None, extra: dict | None = None) -> dict:
+    if qs is None:
+        qs = selectors.activities_for(request.user, flt).order_by("-submitted_at", "-id")
     page = paginate_ids(qs, request.GET.get("page"), PAGE_SIZE)
-    params = flt.as_params()
+    params = flt.as_params() | (extra or {})
     return {
         "page": page,
         "filter": flt,
@@ -38,6 +41,8 @@ def _list_context(request: HttpRequest, flt: selectors.ActivityFilter) -> dict:
         "types": ActivityType.objects.filter(is_active=True),
         "kinds": Organisation.Kind.choices,
         "campaign": flt.campaign(),
+        # One organisation's person: no coordinator filters, no organisation column.
+        "single_org": single_organisation_of(request.user) is not None,
     }
 
 
@@ -61,7 +66,14 @@ def activity_review(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Принято отчётов: {approved}.")
         return redirect(request.get_full_path())
     flt = selectors.ActivityFilter.from_params(request.GET, default_status=Activity.Status.SUBMITTED)
-    context = _list_context(request, flt)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.REVIEW_SORTS else "oldest"
+    context = _list_context(request, flt, selectors.review_rows(request.user, flt, sort),
+                            {"sort": sort} if sort != "oldest" else {})
+    now = timezone.now()
+    for a in context["page"].object_list:
+        a.waiting = selectors.waiting_ru(a.submitted_at, now)
+    context |= {"sort": sort, "sorts": [(k, v[0]) for k, v in selectors.REVIEW_SORTS.items()]}
     # Bulk approval is offered when the listed reports are in a status that may be approved.
     context["may_bulk_approve"] = "approve" in ACTIVITY_ACTIONS.get(flt.status, frozenset())
     return render(request, "activities/activity_review.html", context)

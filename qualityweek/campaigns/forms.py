@@ -80,7 +80,7 @@ class WindowForm(forms.Form):
     ends_on = _date("Конец мероприятий в регионе", False)
     deadline = _date("Продлённый срок отчётов", False, "Позже общего срока кампании.")
     reason = forms.CharField(label="Основание", max_length=300, required=False,
-                             help_text="Например, письмо министерства от 01.11.2026 № 123.",
+                             help_text="Например, письмо министерства от 1 ноября 2026 г. № 123.",
                              error_messages={"max_length": "Основание — не длиннее 300 знаков."})
 
     def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:

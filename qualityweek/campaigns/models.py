@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, prefetch_related_objects
 
+from qualityweek.core.text import date_ru
 from qualityweek.directory.models import Region
 
 
@@ -104,4 +105,4 @@ class RegionalWindow(models.Model):
             raise ValidationError({"ends_on": "Окончание раньше начала."})
         if self.deadline and self.campaign_id and self.deadline < self.campaign.report_deadline:
             raise ValidationError({"deadline": "Продлить можно только на более поздний срок, "
-                                               f"чем {self.campaign.report_deadline:%d.%m.%Y}."})
+                                               f"чем {date_ru(self.campaign.report_deadline)}"})

@@ -33,7 +33,7 @@ from qualityweek.core import mail as core_mail
 from qualityweek.core.audit import Actor
 from qualityweek.core.models import Job
 from qualityweek.core.permissions import can, require
-from qualityweek.core.text import date_ru, strip_control
+from qualityweek.core.text import date_ru, ru_number, strip_control
 
 from . import render
 from .kinds import ISSUER, SIGNER_NAME, SIGNER_POSITION, SPECS, format_number, spec
@@ -376,7 +376,7 @@ def start_zip(*, actor: Actor, certificates: QuerySet[Certificate]) -> Job:
         raise ValidationError("Нет сертификатов для архива.")
     for cert in Certificate.objects.filter(pk__in=ids[:1]):
         require(actor, "download", cert)
-    job = jobs.start_job(owner=actor.user, kind="certificates.zip", title=f"Архив сертификатов ({len(ids)})",
+    job = jobs.start_job(owner=actor.user, kind="certificates.zip", title=f"Архив сертификатов ({ru_number(len(ids))})",
                          task="qualityweek.certificates.tasks.zip_task", total=len(ids), ids=ids)
     audit.record(actor=actor, action="certificate.zip", obj=job, after={"count": len(ids)})
     return job
@@ -393,7 +393,8 @@ def start_send(*, actor: Actor, certificates: QuerySet[Certificate]) -> Job:
     if not chosen:
         raise ValidationError("Некому отправлять: у выбранных сертификатов нет адресов или они уже отправлены.")
     ids = [c.pk for c in chosen]
-    job = jobs.start_job(owner=actor.user, kind="certificates.send", title=f"Рассылка сертификатов ({len(ids)})",
+    job = jobs.start_job(owner=actor.user, kind="certificates.send",
+                         title=f"Рассылка сертификатов ({ru_number(len(ids))})",
                          task="qualityweek.certificates.tasks.send_task", total=len(ids), ids=ids)
     audit.record(actor=actor, action="certificate.send", obj=job, after={"count": len(ids)})
     return job

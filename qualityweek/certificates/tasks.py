@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import job_task, running_job
+from qualityweek.core.text import ru_number
 
 from . import services
 from .sources import Subject
@@ -41,7 +42,8 @@ def zip_task(*, job_id: str, ids: list[int]) -> int:
         relative, count = services.store_zip(
             progress.job, services.in_order(ids), total=len(ids),
             progress=lambda done, total: progress.step(done, total, "Сборка архива PDF"))
-        progress.finish(result_file=relative, result_name="сертификаты.zip", message=f"PDF в архиве: {count}.")
+        progress.finish(result_file=relative, result_name="сертификаты.zip",
+                        message=f"PDF в архиве: {ru_number(count)}.")
         return count
 
 
@@ -49,6 +51,8 @@ def zip_task(*, job_id: str, ids: list[int]) -> int:
 def send_task(*, job_id: str, ids: list[int]) -> int:
     with running_job(job_id) as progress:
         counts = services.send_certificates(ids, progress=lambda done, total: progress.step(done, total, "Отправка"))
-        progress.finish(message=(f"Отправлено: {counts['sent']}; не доставлено: {counts['failed']}; "
-                                 f"неизвестно: {counts['unknown']}; пропущено: {counts['skipped']}."))
+        progress.finish(message=(f"Отправлено: {ru_number(counts['sent'])}; "
+                                 f"не доставлено: {ru_number(counts['failed'])}; "
+                                 f"неизвестно: {ru_number(counts['unknown'])}; "
+                                 f"пропущено: {ru_number(counts['skipped'])}."))
         return counts["sent"]

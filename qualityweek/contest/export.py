@@ -60,6 +60,7 @@ def build_xlsx(contest: Contest, applications: Iterable[Application], path: Path
                                            "strings_to_numbers": False})
     sheet = book.add_worksheet("Заявки и оценки")
     bold = book.add_format({"bold": True})
+    score = book.add_format({"num_format": "#,##0.00"})  # a number, shown grouped with the reader's separator
     for col, header in enumerate(HEADERS):
         sheet.write_string(0, col, header, bold)
     row = 1
@@ -74,8 +75,8 @@ def build_xlsx(contest: Contest, applications: Iterable[Application], path: Path
                 sheet.write_string(row, 8, s.get_round_display())
                 sheet.write_string(row, 9, s.juror.full_name or s.juror.email)
                 sheet.write_string(row, 10, "; ".join(f"{k}: {v}" for k, v in sorted(s.values.items())))
-                sheet.write_number(row, 11, round(s.total, 2))
-                sheet.write_number(row, 12, round(normalised[s.pk], 2))
+                sheet.write_number(row, 11, round(s.total, 2), score)
+                sheet.write_number(row, 12, round(normalised[s.pk], 2), score)
                 sheet.write_string(row, 13, "да" if s.pk in flagged else "")
                 sheet.write_string(row, 14, s.comment)
             row += 1

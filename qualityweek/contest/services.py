@@ -22,7 +22,7 @@ from qualityweek.core.jobs import start_job
 from qualityweek.core.mail import send_later
 from qualityweek.core.models import Job
 from qualityweek.core.permissions import require
-from qualityweek.core.text import strip_control
+from qualityweek.core.text import datetime_ru, ru_number, strip_control
 from qualityweek.directory import services as directory_services
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Invitation, Organisation, Region, Role, RoleAssignment, User
@@ -290,7 +290,7 @@ def _check_open(contest: Contest, region: Region, now: dt.datetime | None = None
         raise ValidationError("Приём заявок закрыт.")
     if now > contest.closes_at(region):
         raise ValidationError(f"Приём заявок в вашем регионе закончился "
-                              f"{timezone.localtime(contest.closes_at(region), region.zone):%d.%m.%Y в %H:%M} "
+                              f"{datetime_ru(contest.closes_at(region), region.zone)} "
                               "по местному времени.")
     if now.astimezone(region.zone).date() < contest.applications_open:
         raise ValidationError("Приём заявок ещё не начался.")
@@ -686,7 +686,7 @@ def send_reminders(*, actor: Actor, today: dt.date | None = None) -> int:
                 continue
             Reminder.objects.create(contest=contest, juror=juror, round=round_)
             send_later(to=[juror.email], subject=f"Экспертиза конкурса «{contest.title}»: осталось оценить "
-                                                 f"{total - done} из {total}",
+                                                 f"{ru_number(total - done)} из {ru_number(total)}",
                        template="contest/email/reminder.txt",
                        context={"juror": juror, "contest": contest, "round_label": Round(round_).label,
                                 "deadline": deadline, "done": done, "total": total,

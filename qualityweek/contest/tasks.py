@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qualityweek.core.audit import Actor
 from qualityweek.core.jobs import job_task, running_job
+from qualityweek.core.text import ru_number
 
 from . import services
 from .export import write_xlsx
@@ -14,7 +15,7 @@ from .models import Contest
 def send_reminders_task(*, job_id: str) -> None:
     with running_job(job_id) as progress:
         sent = services.send_reminders(actor=Actor.system())
-        progress.finish(message=f"Напоминаний отправлено: {sent}.")
+        progress.finish(message=f"Напоминаний отправлено: {ru_number(sent)}.")
 
 
 @job_task(idempotent=True)  # the file is written again from the start
@@ -23,5 +24,5 @@ def export_task(*, job_id: str, contest_id: int) -> str:
         contest = Contest.objects.select_related("campaign").get(pk=contest_id)
         path, name, rows = write_xlsx(owner=progress.job.owner, contest=contest, job_id=job_id,
                                       on_progress=progress.step)
-        progress.finish(result_file=path, result_name=name, message=f"Выгружено строк: {rows}.")
+        progress.finish(result_file=path, result_name=name, message=f"Выгружено строк: {ru_number(rows)}.")
         return path

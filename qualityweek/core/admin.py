@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import admin
 
 from . import audit, public_cache
@@ -60,3 +62,25 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _unregister_foreign_admins() -> None:
+    """The admin pages of the libraries show only English and nobody here works in them: login lockouts
+    (axes) are lifted by a password reset, second factors (django-otp) are enrolled and reset from the
+    profile, the job queue (django-tasks-db) is seen through «Фоновые задачи», and roles are not groups."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    models = [Group]
+    for label, names in {"axes": ("AccessAttempt", "AccessLog", "AccessFailureLog"),
+                         "otp_totp": ("TOTPDevice",), "otp_static": ("StaticDevice",),
+                         "django_tasks_database": ("DBTaskResult",)}.items():
+        for name in names:
+            with contextlib.suppress(LookupError):  # the library is not installed
+                models.append(apps.get_model(label, name))
+    for model in models:
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_foreign_admins()

@@ -1,9 +1,19 @@
-"""Russian wording helpers: plural forms and dates as official letters write them."""
+"""Russian wording helpers: numbers, plural forms and dates as official letters write them.
+
+Every number a person reads goes through ``ru_number`` (the ``num`` template filter): thousands joined
+by a no-break space, a decimal comma — «327 723», «12,5». Years, PINs, ids, INN/OGRN, postal codes and
+phone numbers are codes, not quantities, and are never grouped. Every date a person reads has its month
+in the genitive: ``date_ru`` («2 декабря 2026 г.»), ``datetime_ru`` («2 декабря 2026 г., 18:00»)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
+
+NBSP = "\u00a0"
 
 MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -21,13 +31,31 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+def ru_number(value: float | int | Decimal | None, *, digits: int = 0) -> str:
+    """``12345.6`` → ``12 346`` (``digits=1``: ``12 345,6``); thousands joined by a no-break space.
+
+    ``None`` is a dash: a figure that is not known is not a zero."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
 def count_ru(n: int, one: str, few: str, many: str) -> str:
-    return f"{n}\u00a0{plural_ru(n, one, few, many)}"
+    """«1 день», «327 723 участника»: the number as ``ru_number`` writes it and the noun's form after it."""
+    return f"{ru_number(n)}{NBSP}{plural_ru(n, one, few, many)}"
 
 
 def date_ru(d: dt.date) -> str:
     """12 ноября 2026 г."""
     return f"{d.day}\u00a0{MONTHS_GENITIVE[d.month - 1]} {d.year}\u00a0г."
+
+
+def datetime_ru(value: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """15 декабря 2026 г., 18:00 — in ``zone`` (the current time zone by default) when the moment is aware."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value, zone)
+    return f"{date_ru(value.date())}, {value:%H:%M}"
 
 
 def date_range_ru(start: dt.date, end: dt.date) -> str:

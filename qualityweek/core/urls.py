@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import legal, views
 
 urlpatterns = [
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("readyz", views.readiness, name="readiness"),
     path("metrics", views.metrics, name="metrics"),
+    path("privacy/", legal.privacy, name="privacy"),
+    path("personal-data/consent/", legal.personal_data_consent, name="personal_data_consent"),
 ]

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.html import format_html
 
 from qualityweek.core.admin import AuditedAdmin
+from qualityweek.core.timezones import timezone_label
 
 from .models import FederalDistrict, Invitation, Organisation, Region, RoleAssignment, User
 
@@ -14,19 +16,28 @@ class FederalDistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
-    list_display = ["code", "name", "iso_code", "district", "timezone", "tile_x", "tile_y"]
+    list_display = ["code", "name", "iso_code", "district", "zone", "tile_x", "tile_y"]
+
+    @admin.display(description="часовой пояс", ordering="timezone")
+    def zone(self, obj: Region) -> str:
+        return timezone_label(obj.timezone)
     list_filter = ["district"]
     search_fields = ["name", "short_name", "code", "iso_code"]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "sector", "region", "municipality", "inn", "status"]
+    list_display = ["name", "kind", "sector", "region", "municipality", "inn_code", "status"]
     list_filter = ["status", "sector", "kind", "region__district"]
     search_fields = ["name", "inn", "municipality"]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
     show_full_result_count = False
+
+    @admin.display(description="ИНН", ordering="inn")
+    def inn_code(self, obj: Organisation) -> str:
+        # A code, not a number: marked so the text check does not ask for thousands grouping.
+        return format_html("<span data-code>{}</span>", obj.inn) if obj.inn else "—"
 
 
 class RoleInline(admin.TabularInline):

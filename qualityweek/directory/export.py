@@ -36,6 +36,9 @@ def _write(path: Path, qs, total: int, on_progress: Callable[[int, int], None]) 
                                            "constant_memory": True})
     sheet = book.add_worksheet("Организации")
     bold = book.add_format({"bold": True})
+    # The size is a count: a number shown with thousands grouped (the reader's own separator). The INN,
+    # the region code and the phone are codes and stay text.
+    count = book.add_format({"num_format": "#,##0"})
     sheet.write_row(0, 0, HEADERS, bold)
     sheet.set_column(0, 0, 24)
     sheet.set_column(2, 2, 60)
@@ -43,9 +46,10 @@ def _write(path: Path, qs, total: int, on_progress: Callable[[int, int], None]) 
     for row, org in enumerate(qs.iterator(chunk_size=2000), start=1):
         sheet.write_row(row, 0, [
             org.region.name, org.region.code, org.name, org.get_kind_display(), org.get_sector_display(),
-            org.municipality, org.inn, org.size if org.size is not None else "", org.email, org.phone,
-            org.website, org.get_status_display(),
+            org.municipality, org.inn, "", org.email, org.phone, org.website, org.get_status_display(),
         ])
+        if org.size is not None:
+            sheet.write_number(row, 7, org.size, count)
         if row % 500 == 0:
             on_progress(row, total)
     on_progress(row, total)

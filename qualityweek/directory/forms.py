@@ -2,6 +2,10 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.urls import reverse
+from django.utils.html import format_html
+
+from qualityweek.core.legal import CONSENT_REQUIRED
 
 from .models import COORDINATED_SECTORS, Organisation, Region, Role
 
@@ -21,7 +25,26 @@ class OrganisationForm(forms.ModelForm):
         region.empty_label = "— выберите регион —"
 
 
-class SignUpForm(forms.Form):
+def consent_field() -> forms.BooleanField:
+    """The unticked, required box for the separate consent to personal-data processing (152-FZ)."""
+    return forms.BooleanField(label="Даю согласие на обработку моих персональных данных", required=True,
+                              error_messages={"required": CONSENT_REQUIRED})
+
+
+class ConsentMixin:
+    """Links the consent box to the consent text and the privacy policy."""
+
+    fields: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["personal_data_consent"].help_text = format_html(
+            'Прочитайте <a href="{}" target="_blank">текст согласия</a> и <a href="{}" target="_blank">политику '
+            "обработки персональных данных</a>. Без согласия регистрация невозможна.",
+            reverse("personal_data_consent"), reverse("privacy"))
+
+
+class SignUpForm(ConsentMixin, forms.Form):
     name = forms.CharField(label="Название организации", max_length=300)
     kind = forms.ChoiceField(label="Тип организации",
                              choices=[c for c in Organisation.Kind.choices if c[0] != "authority"])
@@ -43,6 +66,7 @@ class SignUpForm(forms.Form):
                                 help_text=password_validation.password_validators_help_text_html())
     password2 = forms.CharField(label="Пароль ещё раз",
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    personal_data_consent = consent_field()
 
     ORGANISATION_FIELDS = ("name", "kind", "region", "municipality", "inn", "size", "website")
     PERSON_FIELDS = ("last_name", "first_name", "patronymic", "position", "phone", "email")
@@ -54,7 +78,7 @@ class SignUpForm(forms.Form):
         return data
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(ConsentMixin, forms.Form):
     last_name = forms.CharField(label="Фамилия", max_length=80)
     first_name = forms.CharField(label="Имя", max_length=80)
     patronymic = forms.CharField(label="Отчество", max_length=80, required=False)
@@ -62,6 +86,7 @@ class AcceptInvitationForm(forms.Form):
                                 help_text=password_validation.password_validators_help_text_html())
     password2 = forms.CharField(label="Пароль ещё раз",
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    personal_data_consent = consent_field()
 
     def clean(self):
         data = super().clean() or {}

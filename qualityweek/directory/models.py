@@ -210,6 +210,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("активен", default=True)
     is_staff = models.BooleanField("доступ к администрированию", default=False)
     date_joined = models.DateTimeField("зарегистрирован", default=timezone.now)
+    # 152-FZ: when the person consented to personal-data processing and to which edition of the text
+    # (core.legal.CONSENT_VERSION); set by sign-up and invitation acceptance (decision 0032).
+    personal_data_consent_at = models.DateTimeField("согласие на обработку персональных данных", null=True,
+                                                    blank=True, editable=False)
+    personal_data_consent_version = models.CharField("редакция согласия", max_length=32, blank=True,
+                                                     editable=False)
 
     objects = UserManager()
 

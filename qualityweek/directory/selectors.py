@@ -111,3 +111,12 @@ def invitable_organisations(user: Any) -> QuerySet[Organisation]:
     if not (p.is_operator_admin or p.is_coordinator):
         organisations = organisations.filter(pk__in=[o for o, r in p.organisations.items() if Role.ORG_REP in r])
     return organisations
+
+
+def single_organisation_of(user: Any) -> int | None:
+    """The one organisation a person's whole scope is (a school's or a company's representative or
+    teacher, with no regional or national role), else None: their pages fit that one organisation."""
+    p = principal(user)
+    if p.is_operator or p.regions or len(p.organisations) != 1:
+        return None
+    return next(iter(p.organisations))

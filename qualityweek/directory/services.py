@@ -14,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityweek.core import audit, events, public_cache
+from qualityweek.core import audit, events, legal, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.mail import send_later
 from qualityweek.core.permissions import can, require
+from qualityweek.core.text import date_ru
 
 from .access import forget
 from .models import (
@@ -263,15 +264,23 @@ def find_invitation(token: str) -> Invitation:
         raise InvitationInvalid("Приглашение отозвано. Обратитесь к тому, кто вас пригласил.")
     if inv.expires_at <= timezone.now():
         raise InvitationInvalid(
-            f"Срок действия приглашения истёк {timezone.localtime(inv.expires_at):%d.%m.%Y}. "
+            f"Срок действия приглашения истёк {date_ru(timezone.localtime(inv.expires_at).date())}. "
             "Попросите отправить новое."
         )
     return inv
 
 
+def _require_consent(personal_data_consent: bool) -> dict[str, Any]:
+    """152-FZ: no account without the separate consent; the user row keeps when and which edition."""
+    if personal_data_consent is not True:
+        raise ValidationError({"personal_data_consent": legal.CONSENT_REQUIRED})
+    return {"personal_data_consent_at": timezone.now(), "personal_data_consent_version": legal.CONSENT_VERSION}
+
+
 @transaction.atomic
 def accept_invitation(*, token: str, last_name: str, first_name: str, patronymic: str, password: str,
-                      ip: str | None = None) -> User:
+                      personal_data_consent: bool, ip: str | None = None) -> User:
+    consent = _require_consent(personal_data_consent)
     inv = find_invitation(token)
     inv = Invitation.objects.select_for_update().get(pk=inv.pk)
     if inv.accepted_at:
@@ -279,7 +288,7 @@ def accept_invitation(*, token: str, last_name: str, first_name: str, patronymic
     if _email_taken(inv.email):
         raise InvitationInvalid("Пользователь с таким e-mail уже зарегистрирован. Войдите со своим паролем.")
     user = User(email=inv.email, last_name=last_name.strip(), first_name=first_name.strip(),
-                patronymic=patronymic.strip())
+                patronymic=patronymic.strip(), **consent)
     validate_password(password, user)
     user.set_password(password)
     user.save()
@@ -296,15 +305,16 @@ def accept_invitation(*, token: str, last_name: str, first_name: str, patronymic
 
 @transaction.atomic
 def sign_up_organisation(*, organisation: dict[str, Any], person: dict[str, Any], password: str,
-                         ip: str | None = None) -> User:
+                         personal_data_consent: bool, ip: str | None = None) -> User:
     """An organisation registers itself; it waits for its regional coordinator's approval."""
+    consent = _require_consent(personal_data_consent)
     email = person["email"].strip().lower()
     if _email_taken(email):
         raise ValidationError({"email": "Пользователь с таким e-mail уже зарегистрирован. Войдите или "
                                         "восстановите пароль."})
     user = User(email=email, last_name=person["last_name"].strip(), first_name=person["first_name"].strip(),
                 patronymic=person.get("patronymic", "").strip(), position=person.get("position", "").strip(),
-                phone=person.get("phone", "").strip())
+                phone=person.get("phone", "").strip(), **consent)
     validate_password(password, user)
     user.set_password(password)
     user.save()

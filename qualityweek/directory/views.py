@@ -55,6 +55,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    single = selectors.single_organisation_of(request.user)
+    if single is not None:  # a list of one row is no list: the person's organisation's own page
+        return redirect("organisation_detail", pk=single)
     flt = selectors.OrganisationFilter.from_params(request.GET)
     qs = selectors.organisations_for(request.user, flt).order_by("region__code", "name", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -222,7 +225,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             user = services.accept_invitation(
                 token=token, last_name=data["last_name"], first_name=data["first_name"],
-                patronymic=data["patronymic"], password=data["password1"], ip=request.META.get("REMOTE_ADDR"))
+                patronymic=data["patronymic"], password=data["password1"],
+                personal_data_consent=data["personal_data_consent"], ip=request.META.get("REMOTE_ADDR"))
         except services.InvitationInvalid as exc:
             return render(request, "directory/invitation_invalid.html", {"reason": str(exc)}, status=404)
         except ValidationError as exc:
@@ -246,7 +250,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             user = services.sign_up_organisation(
                 organisation={k: data[k] for k in form.ORGANISATION_FIELDS},
                 person={k: data[k] for k in form.PERSON_FIELDS},
-                password=data["password1"], ip=request.META.get("REMOTE_ADDR"),
+                password=data["password1"], personal_data_consent=data["personal_data_consent"],
+                ip=request.META.get("REMOTE_ADDR"),
             )
         except ValidationError as exc:
             apply_errors(form, exc, default_field="password1")

@@ -4,6 +4,7 @@ written as strings, never formulas."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import xlsxwriter
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from qualityweek.core.text import datetime_ru
 
 from . import selectors
 from .models import Consent, Forum, Member, Registration
@@ -27,8 +30,16 @@ def _answer(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _when(value: Any) -> str:
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
+def _when(value: Any) -> dt.datetime | str:
+    """A moment as the local wall-clock time for a date-and-time cell («» when there is none)."""
+    return timezone.localtime(value).replace(tzinfo=None) if value else ""
+
+
+def _consent(pd: Consent | None) -> str:
+    """«v3, 15 декабря 2026 г., 18:00, 10.0.0.1»: the document's version, when and from where."""
+    if pd is None:
+        return ""
+    return f"v{pd.document_version}, {datetime_ru(pd.accepted_at) if pd.accepted_at else ''}, {pd.ip or ''}"
 
 
 def write_registrants(*, owner: Any, forum_id: int, job_id: str,
@@ -49,6 +60,9 @@ def registrants_xlsx(forum: Forum, registrations: QuerySet[Registration], target
                                         "strings_to_urls": False})
     sheet = book.add_worksheet("Участники")
     bold = book.add_format({"bold": True})
+    # Counts stay numbers shown with thousands grouped (the reader's own separator); moments stay dates.
+    count = book.add_format({"num_format": "#,##0"})
+    moment = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
     sheet.write_row(0, 0, HEADERS + [q.label for q in questions], bold)
     consents: dict[tuple[int, str], Consent] = {}
     qs = registrations.select_related("session", "venue", "region", "organisation", "ticket").order_by("pk")
@@ -64,16 +78,21 @@ def registrants_xlsx(forum: Forum, registrations: QuerySet[Registration], target
         ticket = getattr(r, "ticket", None)
         pd = consents.get((r.pk, Consent.Kind.PERSONAL_DATA))
         partners = consents.get((r.pk, Consent.Kind.PARTNERS))
-        row = [str(n), r.name, r.email, r.get_kind_display(), str(r.seats), str(r.pupils), str(r.adults),
+        row: list[Any] = [n, r.name, r.email, r.get_kind_display(), r.seats, r.pupils, r.adults,
                r.region.name if r.region else "", r.organisation.name if r.organisation else "", r.session.title,
                r.venue.name, r.get_status_display(), r.decline_reason, _when(r.created_at),
                _when(ticket.checked_in_at if ticket else None), _when(r.joined_at),
-               f"v{pd.document_version}, {_when(pd.accepted_at)}, {pd.ip or ''}" if pd else "",
+               _consent(pd),
                "да" if partners else "нет"]
         row.append("; ".join(members.get(r.pk, [])))
         row += [_answer(r.answers.get(str(q.pk))) for q in questions]
         for col, value in enumerate(row):
-            sheet.write_string(n, col, value)
+            if isinstance(value, dt.datetime):
+                sheet.write_datetime(n, col, value, moment)
+            elif isinstance(value, int):
+                sheet.write_number(n, col, value, count)
+            else:
+                sheet.write_string(n, col, value)
         if n % 500 == 0:
             on_progress(n, total)
     on_progress(n, total)

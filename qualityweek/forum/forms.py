@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from qualityweek.campaigns.models import Campaign
+from qualityweek.core.text import ru_number
 from qualityweek.directory.models import Region
 
 from .models import Day, Forum, Question, Session, Venue
@@ -50,7 +51,9 @@ class VenueChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         if obj.capacity is None:
             return str(obj.name)
-        return f"{obj.name} — свободно {obj.free} из {obj.capacity}" if obj.kind == Venue.Kind.REGIONAL else obj.name
+        if obj.kind != Venue.Kind.REGIONAL:
+            return obj.name
+        return f"{obj.name} — свободно {ru_number(obj.free)} из {ru_number(obj.capacity)}"
 
 
 class RegistrationForm(PersonForm):

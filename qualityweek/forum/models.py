@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from qualityweek.campaigns.models import Campaign
+from qualityweek.core.text import datetime_ru
 from qualityweek.directory.models import Organisation, Region
 
 
@@ -331,4 +332,4 @@ class Offer(models.Model):
         ordering = ["made_at", "id"]
 
     def __str__(self) -> str:
-        return f"Предложение до {self.expires_at:%d.%m.%Y %H:%M}"
+        return f"Предложение до {datetime_ru(self.expires_at)}"

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import segno
 import typst
-from django.utils import timezone
 
-from qualityweek.core.text import date_ru, strip_control_deep
+from qualityweek.core.text import datetime_ru, ru_number, strip_control_deep
 
 from .models import Member, Registration
 from .services import display_code
@@ -43,20 +42,19 @@ def _compiler_instance() -> typst.Compiler:
 def ticket_pdf(registration: Registration, member: Member | None = None) -> bytes:
     """The registration's ticket, or (``member``) a delegation member's own ticket."""
     session = registration.session
-    starts = timezone.localtime(session.starts_at)
     code = member.code if member is not None else registration.ticket.code
     issued = member.created_at if member is not None else registration.ticket.issued_at
     people = registration.name
     if member is not None:
         people = f"{member.label()} (делегация, руководитель — {registration.name})"
     elif registration.kind != Registration.Kind.INDIVIDUAL:
-        people += f" ({registration.get_kind_display().lower()}: {registration.seats} чел.)"
+        people += f" ({registration.get_kind_display().lower()}: {ru_number(registration.seats)} чел.)"
     data = {
         "forum": registration.forum.title,
         "title": session.title,
         "facts": [
             ["Участник", people],
-            ["Когда", f"{date_ru(starts.date())}, {starts:%H:%M}"],
+            ["Когда", datetime_ru(session.starts_at)],
             ["Где", f"{registration.venue.name}" + (f", {registration.venue.address}"
                                                      if registration.venue.address else "")],
             ["Статус", registration.get_status_display()],

@@ -34,7 +34,7 @@ from qualityweek.core import audit, jobs, mail, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.db import atomic_retrying
 from qualityweek.core.permissions import USER, can, require
-from qualityweek.core.text import date_ru
+from qualityweek.core.text import date_ru, ru_number
 from qualityweek.directory.access import principal
 from qualityweek.directory.models import Organisation, Region
 
@@ -154,7 +154,7 @@ CONSENT_TEXT = (
     "Я даю согласие ООО «Роскачество» (оператору) на обработку моих персональных данных — фамилии, имени, "
     "отчества, адреса электронной почты, региона и организации — в целях регистрации и участия в форуме "
     "«Всемирный день качества», выдачи билета и сертификата участника, в соответствии с Федеральным законом "
-    "от 27.07.2006 № 152-ФЗ «О персональных данных». Согласие действует до его отзыва."
+    "от 27\u00a0июля 2006\u00a0г. №\u00a0152-ФЗ «О персональных данных». Согласие действует до его отзыва."
 )
 PARTNERS_TEXT = ("Я согласен(на) на передачу моих фамилии, имени, e-mail и организации партнёрам форума для "
                  "приглашений на их мероприятия.")
@@ -487,8 +487,8 @@ def register(*, actor: Actor, forum: Forum, session: Session, venue: Venue, appl
                                 answers=answers, secret=secrets.token_hex(16), join_token=secrets.token_urlsafe(32))
     holder = holder_of(registration)
     if holder.capacity is not None and registration.seats > holder.capacity:
-        raise ValidationError({"adults": f"В заявке {registration.seats} чел., а на площадке всего "
-                                         f"{holder.capacity} мест."})
+        raise ValidationError({"adults": f"В заявке {ru_number(registration.seats)} чел., а на площадке всего "
+                                         f"{ru_number(holder.capacity)} мест."})
     if _already(registration):
         raise ValidationError({"email": f"{email} уже зарегистрирован(а) на эту сессию. "
                                         "Заявка есть в личном кабинете или в письме с билетом."})
@@ -872,8 +872,8 @@ def add_member(*, actor: Actor, registration: Registration, name: str, position:
             errors["email"] = "Введите правильный адрес электронной почты или оставьте поле пустым."
     named = Member.objects.filter(registration=registration).count()
     if named >= registration.seats:
-        errors["__all__"] = (f"В заявке {registration.seats} мест, и все участники уже названы. Чтобы назвать "
-                             "другого, удалите кого-нибудь из списка.")
+        errors["__all__"] = (f"В заявке {ru_number(registration.seats)} мест, и все участники уже названы. "
+                             "Чтобы назвать другого, удалите кого-нибудь из списка.")
     if errors:
         raise ValidationError(errors)
     member = Member.objects.create(registration=registration, name=name, position=position,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from qualityweek.core.audit import Actor
 from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
-from qualityweek.core.text import date_ru
+from qualityweek.core.text import date_ru, ru_number
 from qualityweek.directory.models import Region
 
 from . import ical, selectors, services
@@ -329,7 +329,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Заявка на {registration.seats} чел. принята: "
+            messages.success(request, f"Заявка на {ru_number(registration.seats)} чел. принята: "
                                       f"{registration.get_status_display().lower()}.")
             return redirect("forum_registration", pk=registration.pk, token=token)
     return render(request, "forum/group.html", {"form": form, "forum": forum})

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 
 from qualityweek.core import events
+from qualityweek.core.text import date_ru
 from qualityweek.outreach.models import SECTOR_OF_AUTHORITY
 
 from . import recipients
@@ -57,7 +58,7 @@ def letter_received(*, delivery: Any) -> None:
               if org.authority else recipients.organisation_people(org.pk))
     letter = delivery.letter
     notify(users=people, kind="letter_received", key=f"delivery:{delivery.pk}:letter",
-           title=f"Новое письмо № {letter.reg_number} от {letter.reg_date:%d.%m.%Y}",
+           title=f"Новое письмо № {letter.reg_number} от {date_ru(letter.reg_date)}",
            body=f"От: {letter.sender}. Подтвердите ознакомление в «Моём кабинете».",
            url=reverse("outreach_letter_detail", args=[letter.pk]))
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from qualityweek.core.text import date_ru
+
 from .kinds import CHOICES
 
 
@@ -88,4 +90,4 @@ class Digest(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
 
     def __str__(self) -> str:
-        return f"Сводка {self.day:%d.%m.%Y}"
+        return f"Сводка {date_ru(self.day)}"

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qualityweek.core import mail
+from qualityweek.core.text import date_ru
 
 from .models import Digest, Notification
 
@@ -96,7 +97,7 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
             continue
         user = items[0].user
         message = mail.message(
-            to=[user.email], subject=f"Сводка уведомлений за {day:%d.%m.%Y} — Неделя качества",
+            to=[user.email], subject=f"Сводка уведомлений за {date_ru(day)} — Неделя качества",
             body=render_to_string("notifications/email/digest.txt", {
                 "items": [(n, _link(n.url) if n.url else "") for n in items], "settings_url": settings_url}),
             message_id=mail.stable_message_id("digest", digest.pk))

@@ -81,8 +81,8 @@ class LetterAdmin(ServiceErrors, AuditedAdmin):
     raw_id_fields = ["parent"]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
+        if obj is None:  # a new letter's verification code is not shown before it exists
+            return [f for f in self.readonly_fields if f != "verify_token"]
         if obj.is_registered:
             return [f.name for f in Letter._meta.fields if f.name != "id"]
         # A draft keeps its sender and campaign: the service edits the requisites and the text.

@@ -172,7 +172,8 @@ class Letter(models.Model):
     executor_name = models.CharField("исполнитель", max_length=200, blank=True)
     executor_phone = models.CharField("телефон исполнителя", max_length=100, blank=True)
     with_qr = models.BooleanField("QR-код для проверки подлинности", default=True)
-    verify_token = models.CharField(max_length=40, unique=True, default=_verify_token, editable=False)
+    verify_token = models.CharField("код проверки подлинности", max_length=40, unique=True, default=_verify_token,
+                                    editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="автор")
     created_at = models.DateTimeField("создано", auto_now_add=True)
@@ -396,7 +397,7 @@ class Request(models.Model):
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name="ответственный")
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
     created_at = models.DateTimeField("поступило", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -65,6 +65,17 @@ def written_by(user: Any) -> QuerySet[Letter]:
     return letters_for(user).filter(sender_filter(user, "sender__"))
 
 
+def with_delivery_counts(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Each letter with how many addressees it was sent to, failed for and who acknowledged it (in the
+    list's one query): ``n_sent`` counts the acknowledged too, since they were sent first."""
+    s = Delivery.Status
+    return letters.annotate(
+        n_sent=Count("deliveries", filter=Q(deliveries__status__in=[s.SENT, s.ACKNOWLEDGED])),
+        n_failed=Count("deliveries", filter=Q(deliveries__status=s.FAILED)),
+        n_acknowledged=Count("deliveries", filter=Q(deliveries__status=s.ACKNOWLEDGED)),
+        n_deliveries=Count("deliveries")).order_by("-created_at", "-id")
+
+
 def received_by(user: Any) -> QuerySet[Letter]:
     p = principal(user)
     if not (p.regions or p.organisations):
@@ -164,6 +175,35 @@ def dispatch_state(dispatch: Dispatch | None) -> DispatchState:
                 .values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     active = dispatch.job is not None and not dispatch.job.is_finished and not dispatch.job.is_stalled
     return DispatchState(waiting=0 if active else rows.get("queued", 0), unknown=rows.get("unknown", 0))
+
+
+@dataclass(frozen=True)
+class DispatchProgress:
+    """One dispatch as its banner shows it: running (with how many are sent) or ended (the outcome)."""
+
+    dispatch: Dispatch
+    running: bool
+    total: int
+    sent: int
+    failed: int
+    no_email: int
+    unknown: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.no_email + self.unknown
+
+
+def dispatch_progress(dispatch: Dispatch) -> DispatchProgress:
+    """How far one dispatch went (one query); ``sent`` counts the acknowledged ones too."""
+    s = Delivery.Status
+    rows = dict(dispatch.deliveries.order_by().values_list("status").annotate(n=Count("id"))
+                .values_list("status", "n"))
+    job = dispatch.job
+    return DispatchProgress(
+        dispatch=dispatch, running=job is not None and not job.is_finished and not job.is_stalled,
+        total=sum(rows.values()), sent=rows.get(s.SENT, 0) + rows.get(s.ACKNOWLEDGED, 0),
+        failed=rows.get(s.FAILED, 0), no_email=rows.get(s.NO_EMAIL, 0), unknown=rows.get(s.UNKNOWN, 0))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from qualityweek.core import events, files, mail
 from qualityweek.core.jobs import ChunkProgress
+from qualityweek.core.text import date_ru, ru_number
 
 from . import render
 from .content import content_for, letter_values, personal_content, qr_images, verify_url
@@ -50,7 +51,8 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
     total, sent, failed = before + len(ids), 0, 0
     # Mail clients show a subject as plain text: no typographic non-breaking spaces there.
     base, values = content_for(letter, qr=qr), letter_values(letter)
-    subject = f"Письмо № {letter.reg_number} от {letter.reg_date:%d.%m.%Y}: {plain(base.title)}"
+    dated = f" от {plain(date_ru(letter.reg_date))}" if letter.reg_date else ""
+    subject = f"Письмо № {letter.reg_number}{dated}: {plain(base.title)}"
     with mail.session() as session:
         for done, pk in enumerate(ids, start=before + 1):
             delivery = (Delivery.objects.select_related("organisation")
@@ -91,7 +93,7 @@ def send_dispatch(*, dispatch_id: int, on_progress: Callable[[int, int, str], No
                                     status__in=[Delivery.Status.SENDING, Delivery.Status.UNKNOWN]).update(**changes)
             if changes["status"] == Delivery.Status.SENT:
                 events.emit("letter.received", delivery=delivery)
-            on_progress(done, total, f"Отправлено: {sent}, ошибок: {failed}")
+            on_progress(done, total, f"Отправлено: {ru_number(sent)}, ошибок: {ru_number(failed)}")
     return sent, failed
 
 
@@ -189,7 +191,7 @@ def finish_render(*, progress: ChunkProgress, letter_id: int) -> bool:
     for name in parts:
         files.delete(f"{folder}/{name}")
     progress.finish(result_file=relative, result_name=letter_filename(letter, "zip", "-copies"),
-                    message=f"Готово файлов: {count}")
+                    message=f"Готово файлов: {ru_number(count)}")
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -22,6 +23,7 @@ from qualityweek.core.jobs import RETRYABLE, restart_job, start_chunked_job, sta
 from qualityweek.core.mail import send_later
 from qualityweek.core.models import Job
 from qualityweek.core.permissions import can, require
+from qualityweek.core.text import datetime_ru
 from qualityweek.directory.models import Organisation, Region
 
 from . import morph, placeholders, selectors
@@ -163,6 +165,17 @@ def _apply(letter: Letter, fields: dict[str, Any]) -> None:
     check_placeholders(letter)
 
 
+def fill_title(letter: Letter) -> None:
+    """Fill the campaign values into the title as it is produced: a title is shown in lists, headers
+    and notifications, where a «{{год}}» must never appear. A title whose placeholders cannot be
+    filled yet is left for ``check_placeholders`` to report by field."""
+    if not letter.campaign_id or "{{" not in letter.title:
+        return
+    values = placeholders.values_for(letter.campaign, letter.sender)
+    if not placeholders.problems({"title": letter.title}, values):
+        letter.title = placeholders.fill(letter.title, values)
+
+
 def check_placeholders(letter: Letter) -> None:
     """Unknown, unfilled or broken placeholders, by field — before anything is registered or sent."""
     placeholders.validate({f: getattr(letter, f) for f in TEXT_FIELDS},
@@ -186,6 +199,7 @@ def create_letter(*, actor: Actor, sender: Sender, campaign: Campaign, template:
         if template.addressee:
             defaults["addressee_position"] = template.addressee
     _apply(letter, defaults | {k: v for k, v in fields.items() if v not in (None, "") or k not in defaults})
+    fill_title(letter)
     letter.full_clean(exclude=["verify_token"])
     letter.save()
     audit.record(actor=actor, action="letter.create", obj=letter, after=audit.snapshot(letter))
@@ -201,6 +215,7 @@ def update_letter(*, actor: Actor, letter: Letter, **fields: Any) -> Letter:
         raise ValidationError("Зарегистрированное письмо изменить нельзя.")
     before = audit.snapshot(letter)
     _apply(letter, fields)
+    fill_title(letter)
     letter.full_clean(exclude=["verify_token"])
     letter.save()
     audit.record(actor=actor, action="letter.update", obj=letter, before=before, after=audit.snapshot(letter))
@@ -237,6 +252,7 @@ def _register(*, actor: Actor, letter: Letter, date: dt.date | None) -> Letter:
     require(actor, "register", letter)
     if letter.is_registered:
         raise ValidationError("Письмо уже зарегистрировано.")
+    fill_title(letter)
     check_placeholders(letter)
     date = date or timezone.localdate()
     register = Register.objects.select_for_update().filter(sender=letter.sender, year=date.year).first()
@@ -318,6 +334,47 @@ def audience_for(*, actor: Actor, audience: str, kind: str = "", municipality: s
             qs = qs.filter(pk__in=list(organisation_ids))
         return qs
     raise ValidationError({"audience": "Выберите, кому отправить письмо."})
+
+
+@dataclass(frozen=True)
+class DispatchPreview:
+    """What a dispatch would do, shown before it starts: how many addressees, and who has no e-mail."""
+
+    total: int
+    with_email: int
+    without_email: list[Organisation]  # the first of them, by region and name
+
+    @property
+    def without_count(self) -> int:
+        return self.total - self.with_email
+
+
+def dispatch_preview(*, actor: Actor, letter: Letter, audience: str, kind: str = "", municipality: str = "",
+                     limit: int = 200) -> DispatchPreview:
+    """The addressees ``start_dispatch`` would queue now, without queueing anything (a read: the same
+    checks and the same lists, so the confirmation says exactly what «Отправить» will do)."""
+    require(actor, "dispatch", letter)
+    if not letter.is_registered:
+        raise ValidationError("Сначала зарегистрируйте письмо: отправляются только письма с номером.")
+    orgs: QuerySet[Organisation]
+    if audience == Dispatch.Audience.RESEND:
+        orgs = Organisation.objects.filter(pk__in=letter.deliveries.exclude(
+            status__in=[Delivery.Status.ACKNOWLEDGED, Delivery.Status.SENDING]).values("organisation_id"))
+        if not orgs.exists():
+            raise ValidationError({"audience": "Все адресаты уже подтвердили ознакомление: отправлять некому."})
+    else:
+        every = audience_for(actor=actor, audience=audience, kind=kind, municipality=municipality)
+        if not every.exists():
+            raise ValidationError({"audience": "По этим условиям нет ни одного адресата."})
+        orgs = every.exclude(pk__in=letter.deliveries.values("organisation_id"))
+        if not orgs.exists():
+            raise ValidationError({"audience": "Всем адресатам из этого списка письмо уже направлено. "
+                                               "Для повторной отправки выберите «Повторно — тем, кто не подтвердил»."})
+    no_email = Q(email="") | Q(email__isnull=True)
+    counts = orgs.order_by().aggregate(total=Count("id"), without=Count("id", filter=no_email))
+    without = list(orgs.filter(no_email).select_related("region").order_by("region__code", "name")[:limit])
+    return DispatchPreview(total=counts["total"], with_email=counts["total"] - counts["without"],
+                           without_email=without)
 
 
 @transaction.atomic
@@ -467,7 +524,8 @@ def acknowledge(*, token: str, ip: str | None = None) -> Delivery:
                 .get(pk=delivery.pk))
     if delivery.status == Delivery.Status.ACKNOWLEDGED:
         raise AcknowledgementInvalid(
-            f"Ознакомление уже подтверждено {timezone.localtime(delivery.acknowledged_at):%d.%m.%Y в %H:%M}.")
+            f"Ознакомление уже подтверждено {datetime_ru(delivery.acknowledged_at)}."
+            if delivery.acknowledged_at else "Ознакомление уже подтверждено.")
     before = audit.snapshot(delivery, ["status", "acknowledged_at"])
     delivery.status, delivery.acknowledged_at = Delivery.Status.ACKNOWLEDGED, timezone.now()
     delivery.save(update_fields=["status", "acknowledged_at"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from qualityweek.core.jobs import job_task, running_chunk, running_job
 from qualityweek.core.models import Job
+from qualityweek.core.text import ru_number
 
 from . import sending, services
 from .models import Dispatch, RequestReply
@@ -20,7 +21,7 @@ from .models import Dispatch, RequestReply
 def send_dispatch_task(*, job_id: str, dispatch_id: int) -> dict[str, int]:
     with running_job(job_id) as progress:
         sent, failed = sending.send_dispatch(dispatch_id=dispatch_id, on_progress=progress.step)
-        progress.finish(message=f"Отправлено: {sent}, ошибок: {failed}")
+        progress.finish(message=f"Отправлено: {ru_number(sent)}, ошибок: {ru_number(failed)}")
         return {"sent": sent, "failed": failed}
 
 

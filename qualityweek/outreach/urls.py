@@ -17,6 +17,8 @@ urlpatterns = [
          name="outreach_letter_tracking_table"),
     path("outreach/letters/<int:pk>/dispatches/<int:dispatch_pk>/resume/", views.dispatch_resume,
          name="outreach_dispatch_resume"),
+    path("outreach/letters/<int:pk>/dispatches/<int:dispatch_pk>/status/", views.dispatch_status,
+         name="outreach_dispatch_status"),
     path("outreach/letters/<int:pk>/dispatches/<int:dispatch_pk>/unknown/", views.dispatch_unknown,
          name="outreach_dispatch_unknown"),
     path("outreach/letters/<int:pk>/copies/", views.letter_render, name="outreach_letter_render"),

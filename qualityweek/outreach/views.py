@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from qualityweek.core.forms import apply_errors
 from qualityweek.core.permissions import actions_for, can
 from qualityweek.core.ratelimit import limited_response, over_limit
 from qualityweek.core.text import plural_ru
+from qualityweek.directory.models import Organisation
 
 from . import render as renderer
 from . import selectors, services, tasks
@@ -55,7 +57,8 @@ def _posted(request: HttpRequest):
 @login_required
 def letter_list(request: HttpRequest) -> HttpResponse:
     may_create = can(request.user, "create", Letter)
-    written = selectors.written_by(request.user) if may_create else Letter.objects.none()
+    written = selectors.with_delivery_counts(selectors.written_by(request.user)) if may_create \
+        else Letter.objects.none()
     received = selectors.received_by(request.user)
     return render(request, "outreach/letter_list.html", {
         "written": Paginator(written, 50).get_page(request.GET.get("page")),
@@ -205,23 +208,32 @@ def _audiences(request: HttpRequest, letter: Letter) -> list[str]:
 
 @login_required
 def letter_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two steps: the form, then a confirmation naming how many addressees the letter goes to and who
+    has no e-mail; only «Да, отправить» (``confirm``) starts the dispatch."""
     letter = _letter(request, pk)
     if not can(request.user, "dispatch", letter):
         raise PermissionDenied
     form = DispatchForm(_posted(request), audiences=_audiences(request, letter))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        choice = {"audience": data["audience"], "kind": data.get("kind") or "",
+                  "municipality": data.get("municipality") or ""}
+        actor = Actor.from_request(request)
         try:
-            tasks.start_dispatch(actor=Actor.from_request(request), letter=letter, audience=data["audience"],
-                                    kind=data.get("kind") or "", municipality=data.get("municipality") or "")
+            if request.POST.get("confirm") != "1":
+                preview = services.dispatch_preview(actor=actor, letter=letter, **choice)
+                return render(request, "outreach/letter_dispatch_confirm.html", {
+                    "letter": letter, "preview": preview, "choice": choice,
+                    "kind_label": Organisation.Kind(choice["kind"]).label if choice["kind"] else "",
+                    "audience_label": Dispatch.Audience(choice["audience"]).label})
+            dispatch = tasks.start_dispatch(actor=actor, letter=letter, **choice)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Рассылка запущена. Таблица ниже заполняется по мере отправки.")
-            return redirect("outreach_letter_tracking", pk=letter.pk)
-    preview = selectors.cascade_audience(request.user).count()
+            return redirect(f"{reverse('outreach_letter_tracking', args=[letter.pk])}?started={dispatch.pk}")
+    listed = selectors.cascade_audience(request.user).count()
     return render(request, "outreach/letter_dispatch.html", {"letter": letter, "form": form,
-                                                             "organisations": preview})
+                                                             "organisations": listed})
 
 
 def _tracking_context(request: HttpRequest, letter: Letter) -> dict:
@@ -248,6 +260,7 @@ def letter_tracking(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, "track", letter):
         raise PermissionDenied
     context = _tracking_context(request, letter)
+    context |= _started(request, letter, context["dispatch"])
     context |= {
         "may_dispatch": can(request.user, "dispatch", letter),
         "funnel": selectors.funnel(letter) if can(request.user, "national", Dispatch) else None,
@@ -296,6 +309,27 @@ def dispatch_unknown(request: HttpRequest, pk: int, dispatch_pk: int) -> HttpRes
         else:
             messages.success(request, f"Письмо считается доставленным: {who}.")
     return redirect("outreach_letter_tracking", pk=pk)
+
+
+def _started(request: HttpRequest, letter: Letter, dispatch: Dispatch | None) -> dict:
+    """The «Рассылка запущена» banner: shown while the latest dispatch's job runs (or right after
+    «Отправить», ``?started=<id>``); it polls ``outreach_dispatch_status`` and gives way to the
+    outcome when the job ends."""
+    started = request.GET.get("started", "")
+    show = dispatch is not None and dispatch.job is not None and (
+        not dispatch.job.is_finished or started == str(dispatch.pk))
+    return {"banner": selectors.dispatch_progress(dispatch) if show and dispatch else None}
+
+
+@login_required
+def dispatch_status(request: HttpRequest, pk: int, dispatch_pk: int) -> HttpResponse:
+    """The banner's fragment, polled every two seconds until the dispatch's job ends."""
+    letter = _letter(request, pk)
+    if not can(request.user, "track", letter):
+        raise PermissionDenied
+    dispatch = get_object_or_404(Dispatch.objects.filter(letter=letter).select_related("job"), pk=dispatch_pk)
+    return render(request, "outreach/_dispatch_banner.html",
+                  {"letter": letter, "banner": selectors.dispatch_progress(dispatch)})
 
 
 @login_required

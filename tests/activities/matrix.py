@@ -6,12 +6,14 @@ from qualityweek.activities.models import Activity, ActivityType
 from qualityweek.campaigns.selectors import current_campaign
 from tests.matrix import Route, signed_in
 
+STATUS_RU = {"planned": "запланирован", "submitted": "на проверке"}
+
 
 def _activity(world, status: str) -> Activity:
     campaign = current_campaign()
     return Activity.objects.create(
         campaign=campaign, organisation=world.kirov_school, region=world.kirov_school.region, sector="education",
-        type=ActivityType.objects.get(code="quality_lesson"), title=f"Урок качества ({status})",
+        type=ActivityType.objects.get(code="quality_lesson"), title=f"Урок качества ({STATUS_RU[status]})",
         starts_on=campaign.quality_day, ends_on=campaign.quality_day, status=status, pupils_5_9=75,
         description="Урок", is_public=True)
 

@@ -140,3 +140,62 @@ def test_a_double_click_on_submit_is_answered_as_sent(client, world, make_activi
     assert second.status_code == 200
     assert "Отчёт отправлен координатору." in second.content.decode()
     assert ActivityEvent.objects.filter(activity=activity, to_status="submitted").count() == 1
+
+
+def test_review_queue_shows_sent_date_waiting_time_photos_and_sorts(client, world, make_activity):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qualityweek.activities.models import Photo
+
+    old, fresh = make_activity(status="submitted"), make_activity(status="submitted")
+    Activity.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - dt.timedelta(days=3, hours=2))
+    Activity.objects.filter(pk=fresh.pk).update(submitted_at=timezone.now() - dt.timedelta(hours=5))
+    Photo.objects.create(activity=fresh, status=Photo.Status.READY, image="a.jpg")
+    Photo.objects.create(activity=fresh, status=Photo.Status.READY, image="b.jpg")
+    Photo.objects.create(activity=fresh, status=Photo.Status.REJECTED)
+    client.force_login(world.kirov_edu)
+    html = client.get("/activities/review/").content.decode()
+    waits = [w.replace("\xa0", " ") for w in re.findall(r'data-testid="waiting">(.*?)</td>', html)]
+    photos = [strip_tags(p) for p in re.findall(r'data-testid="photos">(.*?)</td>', html)]
+    assert waits == ["3 дня", "5 часов"]  # the longest waiting first, by default
+    assert photos == ["0", "2"]  # only the ready photos count
+    assert "<th scope=\"col\">Отправлен</th>" in html
+    newest = client.get("/activities/review/?sort=newest").content.decode()
+    assert re.findall(r'data-testid="waiting">(.*?)</td>', newest) == ["5\xa0часов", "3\xa0дня"]
+    fewest = client.get("/activities/review/?sort=photos").content.decode()
+    assert [strip_tags(p) for p in re.findall(r'data-testid="photos">(.*?)</td>', fewest)] == ["0", "2"]
+    assert client.get("/activities/review/?sort=DROP").status_code == 200  # an unknown order is the default
+
+
+def test_waiting_time_in_russian():
+    import datetime as dt
+
+    from qualityweek.activities.selectors import waiting_ru
+
+    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    cases = {dt.timedelta(minutes=20): "меньше часа", dt.timedelta(hours=1): "1 час", dt.timedelta(hours=22): "22 часа",
+             dt.timedelta(days=1): "1 день", dt.timedelta(days=11): "11 дней", dt.timedelta(days=21): "21 день",
+             dt.timedelta(days=5): "5 дней"}
+    for delta, text in cases.items():
+        assert waiting_ru(now - delta, now).replace("\xa0", " ") == text
+
+
+def test_review_page_shows_the_report_before_the_decision(client, world, make_activity):
+    activity = make_activity(status="submitted")
+    client.force_login(world.kirov_edu)
+    html = client.get(f"/activities/{activity.pk}/").content.decode()
+    assert html.index("<h2>Отчёт</h2>") < html.index("Провели урок.") < html.index("Принять отчёт")
+    assert html.index("Провели урок.") < html.index("Вернуть с комментарием")
+
+
+def test_report_form_has_a_running_total_of_participants(client, world, make_activity):
+    activity = make_activity(status="returned")
+    client.force_login(world.school_rep)
+    html = client.get(f"/activities/{activity.pk}/report/").content.decode()
+    assert 'aria-live="polite" data-testid="participants-total"' in html
+    assert re.search(r'<output id="participants-total" for="[^"]*id_pupils_5_9[^"]*">75</output>', html)
+    assert '<span id="participants-word">участников</span>' in html
+    assert 'data-participants="1"' in html
+    assert "/static/activities/report.js" in html

@@ -20,6 +20,7 @@ def no_sideways_scroll(page) -> bool:
 def test_operator_prepares_and_announces_a_campaign_on_a_phone(page, world):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "operator@example.ru", f.PASSWORD)
+    page.get_by_role("button", name="Меню").click()  # on a phone the header's links are behind «Меню»
     page.get_by_role("link", name="Управление кампаниями").click()
     page.get_by_role("heading", name="Управление кампаниями").wait_for()
     page.get_by_role("link", name="Новая кампания").click()

@@ -50,10 +50,16 @@ def test_compose_preview_send_and_track(page, world, settings, campaign, authori
         # that reads while the worker writes fail at once. The polls are routed through Playwright,
         # which answers them only when the test calls it again — after the worker's writes.
         page.route("**/tracking/table/**", lambda route: route.continue_())
+        page.route("**/dispatches/*/status/**", lambda route: route.continue_())
     page.get_by_role("link", name="Отправить").click()
     page.get_by_label("Все органы управления образованием регионов").check()
     page.get_by_role("button", name="Отправить").click()
-    page.wait_for_url(re.compile(r".*/tracking/$"))
+    # The dispatch asks first: how many addressees, and who has no e-mail; nothing is queued yet.
+    expect(page.get_by_test_id("confirm-total")).to_have_text("89")
+    assert not Dispatch.objects.exists()
+    page.get_by_role("button", name="Да, отправить").click()
+    page.wait_for_url(re.compile(r".*/tracking/\?started=\d+$"))
+    expect(page.get_by_test_id("dispatch-banner")).to_contain_text("Рассылка запущена")
     expect(page.get_by_test_id("count-queued")).to_have_text("89")
     expect(page.get_by_test_id("count-sent")).to_have_text("0")
 
@@ -64,6 +70,9 @@ def test_compose_preview_send_and_track(page, world, settings, campaign, authori
     expect(page.get_by_test_id("count-sent")).to_have_text("88", timeout=20_000)
     expect(page.get_by_test_id("count-failed")).to_have_text("1")
     expect(page.get_by_test_id("count-queued")).to_have_text("0")
+    # The banner follows the job and gives way to its outcome when it ends.
+    expect(page.get_by_test_id("dispatch-banner")).to_contain_text("Рассылка завершена", timeout=20_000)
+    expect(page.get_by_text("Рассылка запущена")).to_have_count(0)
     assert page.url == url
     failed_row = page.get_by_test_id("tracking-table").get_by_role("row").filter(has_text="Татарстан")
     expect(failed_row).to_contain_text("Mailbox unavailable")

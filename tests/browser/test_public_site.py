@@ -22,6 +22,7 @@ def test_citizen_finds_an_open_day_on_a_phone(page, world, campaign):
                                venue="ул. Производственная, 12")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/")
+    page.get_by_role("button", name="Меню").click()  # on a phone the header's links are behind «Меню»
     page.get_by_role("link", name="Афиша", exact=True).click()
     page.get_by_label("Регион").select_option(label="Кировская область")
     page.get_by_label("Что").select_option(label="День открытых дверей")

@@ -67,6 +67,12 @@ def test_returned_report_reaches_the_school_and_the_fix_reaches_the_coordinator(
     assert school.locator("#notif-badge .badge").inner_text().startswith("1")
     assert no_sideways_scroll(school)
     returned.get_by_role("link", name="Исправить и отправить").click()
+    # The running total of participants follows the category fields (local JS, announced politely).
+    total = school.locator("#participants-total")
+    assert total.inner_text() == "75"
+    school.get_by_label("Педагоги").fill("5")
+    school.wait_for_function("document.getElementById('participants-total').textContent === '80'")
+    assert school.locator("[data-testid=participants-total]").get_attribute("aria-live") == "polite"
     school.get_by_label("Ссылки на публикации").fill("https://school1.example.ru/news/1\nhttps://school1.example.ru/news/2")
     school.get_by_role("button", name="Отправить на проверку").click()
     school.get_by_text("Отчёт отправлен координатору.").wait_for()

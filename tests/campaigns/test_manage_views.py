@@ -173,7 +173,7 @@ def test_a_window_is_added_edited_and_removed(op, c2027):
     ({"region": "99999", "deadline": "2027-12-22"}, "region", "Выберите регион из списка."),
     ({"region": "KIROV"}, "starts_on", "Укажите даты мероприятий в регионе или продлённый срок отчётов."),
     ({"region": "KIROV", "deadline": "2027-12-01"}, "deadline",
-     "Продлить можно только на более поздний срок, чем 15.12.2027."),
+     "Продлить можно только на более поздний срок, чем 15\u00a0декабря 2027\u00a0г."),
     ({"region": "KIROV", "starts_on": "2027-11-20", "ends_on": "2027-11-01"}, "ends_on", "Окончание раньше начала."),
 ])
 def test_a_bad_window_is_shown_by_field_and_saves_nothing(op, c2027, data, field, message):

@@ -253,3 +253,75 @@ def test_the_other_worker_finishes_the_job_of_a_worker_killed_mid_job():
             restart("worker", killed)
     attempts = shell(f"from qualityweek.core.models import Job; print(Job.objects.get(pk='{job}').attempts)")
     assert int(attempts) == 2
+
+
+def _quiz_socket(base: str, cookie: str = ""):
+    headers = {"Origin": CLUSTER_URL, **({"Cookie": cookie} if cookie else {})}
+    return connect(f"{base.replace('http', 'ws', 1)}/ws/quiz/", additional_headers=headers, legacy=True)
+
+
+def _frame(ws, kind: str, timeout: float = 20) -> dict:
+    while True:
+        msg = json.loads(ws.recv(timeout=timeout))
+        if msg["type"] == kind:
+            return msg
+
+
+def _join(base: str, pin: str, **frame) -> tuple:
+    ws = _quiz_socket(base)
+    ws.send(json.dumps({"type": "join", "pin": pin, **frame}))
+    joined = _frame(ws, "joined")
+    return ws, joined, _frame(ws, "state")
+
+
+def test_a_live_quiz_spans_both_nodes_and_survives_one_stopping():
+    """QUIZ_STORE=redis: the host on node 1, players on both nodes (node 2's relayed to node 1); node 1
+    stops; everyone reconnects through node 2, which takes the game over from Redis, scores intact."""
+    game_id, pin = shell(
+        "from qualityweek.core.audit import Actor; from qualityweek.directory.models import User; "
+        "from qualityweek.quizzes import services; from qualityweek.quizzes.models import Quiz; "
+        "u = User.objects.get(email='teacher@demo.qualityweek.ru'); "
+        "q = Quiz.objects.filter(organisation__people__user=u, questions__isnull=False).distinct().first(); "
+        "g = services.start_game(actor=Actor(user=u), quiz=q); print(g.pk, g.pin)").split()
+    browser = Client()
+    browser.log_in(node(1), "teacher@demo.qualityweek.ru")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
+    sockets = []
+    try:
+        host = _quiz_socket(node(1), cookie)
+        sockets.append(host)
+        host.send(json.dumps({"type": "host", "game": int(game_id)}))
+        assert _frame(host, "state")["phase"] == "lobby"
+        players = [_join(base, pin, nickname=name) for base, name in
+                   ((node(1), "Игрок один"), (node(2), "Игрок два"), (node(2), "Игрок три"))]
+        sockets += [ws for ws, _, _ in players]
+        host.send(json.dumps({"type": "next"}))
+        for n, (ws, _, _) in enumerate(players):
+            question = _frame(ws, "question")
+            ws.send(json.dumps({"type": "answer", "answer_id": f"c-{n}", "question": question["index"],
+                                "value": [0]}))
+        host.send(json.dumps({"type": "reveal"}))
+        scores = [_frame(ws, "result")["score"] for ws, _, _ in players]
+
+        os.kill(pid_of("node1"), signal.SIGKILL)  # a crash: its channel is gone at once
+        time.sleep(0.5)
+        far = players[1][0]
+        far.send(json.dumps({"type": "state"}))  # relayed to the node that stopped: reconnect
+        assert _frame(far, "error")["code"] == "moved"
+        host = _quiz_socket(node(2), cookie)
+        sockets.append(host)
+        host.send(json.dumps({"type": "host", "game": int(game_id)}))
+        # The owner snapshots a reveal before anyone sees it: node 2 resumes in the same reveal.
+        assert _frame(host, "state")["phase"] == "reveal"
+        back = [_join(node(2), pin, token=joined["token"]) for _, joined, _ in players]
+        sockets += [ws for ws, _, _ in back]
+        assert [state["score"] for _, _, state in back] == scores
+        host.send(json.dumps({"type": "end"}))
+        assert _frame(host, "finished")["podium"]
+    finally:
+        for ws in sockets:
+            ws.close()
+        restart("node", 1)
+    stored = shell(f"from qualityweek.quizzes.models import Game; g = Game.objects.get(pk={game_id}); "
+                   "print(g.status, g.players.count(), g.answers.count())")
+    assert stored.split()[:2] == ["finished", "3"]

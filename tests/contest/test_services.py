@@ -436,6 +436,6 @@ def test_an_accepted_jury_invitation_gives_the_contest_scope(world, contest):
     raw = "T" * 40  # the raw token is only in the e-mail: give the invitation a known one
     Invitation.objects.filter(pk=inv.pk).update(token_hash=directory_services._token_hash(raw))
     user = directory_services.accept_invitation(token=raw, last_name="Новикова", first_name="Анна", patronymic="",
-                                                password="Kachestvo-2026!x")
+                                                password="Kachestvo-2026!x", personal_data_consent=True)
     assert principal(user).judges(contest.pk, "regional", kirov.pk)
     assert not principal(user).judges(contest.pk, "national")

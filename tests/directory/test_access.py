@@ -75,3 +75,22 @@ def test_organisation_list_query_count_does_not_grow_with_rows(client, world, dj
     client.force_login(world.operator)
     with django_assert_max_num_queries(10):
         assert client.get("/directory/organisations/").status_code == 200
+
+
+def test_one_organisations_person_lands_on_its_page_not_a_list_of_one(client, world, make_activity):
+    for person in (world.school_rep, world.teacher):
+        client.force_login(person)
+        response = client.get("/directory/organisations/")
+        assert response.status_code == 302
+        assert response["Location"] == f"/directory/organisations/{world.kirov_school.pk}/"
+    # Their activity list has no coordinator filters and no organisation column.
+    make_activity(status="submitted")
+    client.force_login(world.school_rep)
+    html = client.get("/activities/").content.decode()
+    assert 'id="f-kind"' not in html
+    assert 'id="f-mun"' not in html
+    assert '<th scope="col">Организация</th>' not in html
+    client.force_login(world.kirov_edu)
+    html = client.get("/activities/").content.decode()
+    assert 'id="f-kind"' in html
+    assert '<th scope="col">Организация</th>' in html

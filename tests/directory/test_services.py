@@ -98,7 +98,7 @@ def test_invitation_round_trip(client, world, django_capture_on_commit_callbacks
     assert token not in inv.token_hash
     response = client.post(f"/accounts/invitation/{token}/", {
         "last_name": "Петрова", "first_name": "Мария", "patronymic": "Ивановна",
-        "password1": "Kachestvo-2026!", "password2": "Kachestvo-2026!"})
+        "password1": "Kachestvo-2026!", "password2": "Kachestvo-2026!", "personal_data_consent": "on"})
     assert response.status_code == 302
     user = User.objects.get(email="director@school5.ru")
     assert user.roles.get().organisation == world.kirov_school
@@ -127,7 +127,7 @@ def test_expired_invitation(client, world):
     before = counts()
     response = client.post(f"/accounts/invitation/{token}/", {
         "last_name": "Сидоров", "first_name": "Пётр", "password1": "Kachestvo-2026!",
-        "password2": "Kachestvo-2026!"})
+        "password2": "Kachestvo-2026!", "personal_data_consent": "on"})
     assert response.status_code == 404
     assert "Срок действия приглашения истёк" in response.content.decode()
     assert counts() == before
@@ -180,7 +180,7 @@ def test_invitation_form_shows_errors_by_field(client, world):
 SIGN_UP = {"name": "МБОУ «Лицей № 9»", "kind": "school", "municipality": "Слободской", "inn": "",
            "size": "420", "website": "", "last_name": "Козлова", "first_name": "Анна", "patronymic": "",
            "position": "Директор", "phone": "", "email": "lyceum9@example.ru",
-           "password1": "Kachestvo-2026!", "password2": "Kachestvo-2026!"}
+           "password1": "Kachestvo-2026!", "password2": "Kachestvo-2026!", "personal_data_consent": "on"}
 
 
 def test_sign_up_waits_for_coordinator_approval(client, world, django_capture_on_commit_callbacks):

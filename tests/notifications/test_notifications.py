@@ -174,7 +174,7 @@ def test_accepted_invitation_tells_the_inviter(world, smtp, django_capture_on_co
                                              role="org_rep", organisation=world.kirov_school)
     with django_capture_on_commit_callbacks(execute=True):
         directory_services.accept_invitation(token=token, last_name="Петрова", first_name="Анна", patronymic="",
-                                             password="Dlinnyj-Parol-2026")
+                                             password="Dlinnyj-Parol-2026", personal_data_consent=True)
     n = Notification.objects.get(user=world.kirov_edu, kind="invitation_accepted")
     assert n.title == "Приглашение принято: Петрова Анна"
     assert n.email == Notification.Email.SENT
@@ -245,3 +245,44 @@ def test_a_failing_handler_is_undone_alone_and_the_return_stands(world, make_act
     assert not Notification.objects.filter(key="broken-handler").exists()  # its half-write is undone
     assert Notification.objects.filter(user=world.school_rep, kind="report_returned").count() == 1
     assert "notification store is down" in caplog.text
+
+
+def test_approved_report_reaches_the_school_by_smtp(world, make_activity, smtp, django_capture_on_commit_callbacks):
+    activity = make_activity(status="submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_services.approve(actor=Actor(user=world.kirov_edu), activity=activity)
+    n = Notification.objects.get(user=world.school_rep, kind="report_approved")
+    assert n.email == Notification.Email.SENT
+    assert smtp.count_to()["school@example.ru"] == 1
+    assert "Отчёт принят" in str(smtp.messages[0]["Subject"])
+
+
+def test_organisation_rejection_is_in_app_only_the_service_mails_it(world, django_capture_on_commit_callbacks,
+                                                                    mailoutbox):
+    org = f.organisation("43", name="ООО Ромашка", status=Organisation.Status.PENDING)
+    rep = f.user("org_rep", org=org, email="romashka@example.ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_services.reject_organisation(actor=Actor(user=world.kirov_edu), organisation=org,
+                                               reason="Организация не из Кировской области.")
+    n = Notification.objects.get(user=rep)
+    assert n.kind == "organisation_rejected"
+    assert "не из Кировской области" in n.body
+    assert n.email == Notification.Email.NONE
+    assert [m.to for m in mailoutbox] == [["romashka@example.ru"]]  # one letter: the directory's own
+
+
+def test_a_delivered_letter_tells_the_authoritys_coordinator_in_app(world, campaign, smtp,
+                                                                    django_capture_on_commit_callbacks):
+    from qualityweek.outreach import services as outreach_services
+    from qualityweek.outreach.models import Dispatch
+
+    draft = outreach_objects(world)["draft"]
+    letter = outreach_services.register_letter(actor=Actor(user=world.operator), letter=draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach_tasks.start_dispatch(actor=Actor(user=world.operator), letter=letter,
+                                      audience=Dispatch.Audience.EDUCATION_AUTHORITIES)
+    [n] = Notification.objects.filter(kind="letter_received")
+    assert n.user == world.kirov_edu
+    assert n.title.startswith(f"Новое письмо № {letter.reg_number}")
+    assert n.email == Notification.Email.NONE  # the letter itself is the e-mail
+    assert [m["To"] for m in smtp.messages] == [letter.deliveries.get().email]

@@ -88,6 +88,9 @@ ROUTES: dict[str, Route] = {
     "outreach_letter_dispatch": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
     "outreach_letter_tracking": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
     "outreach_letter_tracking_table": Route(kwargs=_letter, expect=signed_in(200, kirov_edu=403, **FOREIGN)),
+    # The «Рассылка запущена» banner's fragment: whoever may track the letter.
+    "outreach_dispatch_status": Route(kwargs=lambda o: {"pk": o["letter"].pk, "dispatch_pk": o["dispatch"].pk},
+                                      expect=signed_in(200, kirov_edu=403, **FOREIGN)),
     # Nothing to resume, nobody «unknown»: the message says so (302) to those who may dispatch the letter.
     "outreach_dispatch_resume": Route(kwargs=lambda o: {"pk": o["letter"].pk, "dispatch_pk": o["dispatch"].pk},
                                       method="POST", expect=signed_in(302, kirov_edu=403, **FOREIGN)),

@@ -49,6 +49,10 @@ def test_the_kirov_coordinator_cascades_the_letter(client, world, received, smtp
     # operator's text; «Уважаемые предприниматели!».
     assert child.sender.organisation.region.code == "43"
     assert child.status == Letter.Status.DRAFT
+    # The template's «{{год}}» is filled as the title is produced: lists and headers never show it.
+    assert "{{" not in child.title
+    assert str(parent.campaign.year) in child.title
+    assert "{{" not in client.get(reverse("outreach_letters")).content.decode()
     assert plain(child.addressee) == "Руководителям организаций и индивидуальным предпринимателям"
     assert child.salutation == "Уважаемые предприниматели!"
     assert child.signer_position.startswith("Министр промышленности, предпринимательства и торговли")
@@ -64,7 +68,8 @@ def test_the_kirov_coordinator_cascades_the_letter(client, world, received, smtp
     # Sent to the region's organisations only (the Moscow school is not among them).
     smtp.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations"})
+        response = client.post(reverse("outreach_letter_dispatch", args=[child.pk]),
+                               {"audience": "organisations", "confirm": "1"})
     assert response.status_code == 302
     assert [m["To"] for m in smtp.messages] == [world.kirov_company.email]
     assert "О проведении Дня качества в" in str(smtp.messages[0]["Subject"])
@@ -167,8 +172,10 @@ def test_done_when_seed_000_for_2026_to_89_authorities_and_the_kirov_cascade(
     assert docx["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''letter-2174-%D0%A0%D0%A1%D0%9A.docx" in docx["Content-Disposition"]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]), {"audience": "education_authorities"})
-        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]), {"audience": "industry_authorities"})
+        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]),
+                    {"audience": "education_authorities", "confirm": "1"})
+        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]),
+                    {"audience": "industry_authorities", "confirm": "1"})
     assert letter.deliveries.filter(organisation__authority="education", status="sent").count() == 89
     kirov = Organisation.objects.get(region__code="43", authority="industry")
     message = next(m for m in smtp.messages if m["To"] == kirov.email)
@@ -180,7 +187,7 @@ def test_done_when_seed_000_for_2026_to_89_authorities_and_the_kirov_cascade(
     child = Letter.objects.get(parent=letter)
     client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": timezone.localdate().isoformat()})
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations"})
+        client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations", "confirm": "1"})
     child.refresh_from_db()
     assert child.reg_number == "412-01-08"
     assert child.sender == kirov_industry_sender

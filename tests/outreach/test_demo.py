@@ -65,8 +65,10 @@ def test_done_when_on_the_demo(client, smtp, django_capture_on_commit_callbacks)
         assert norm(requisite) in docx_text, requisite
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]), {"audience": "education_authorities"})
-        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]), {"audience": "industry_authorities"})
+        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]),
+                    {"audience": "education_authorities", "confirm": "1"})
+        client.post(reverse("outreach_letter_dispatch", args=[letter.pk]),
+                    {"audience": "industry_authorities", "confirm": "1"})
     assert letter.deliveries.filter(organisation__authority="education", status="sent").count() == 89
     kirov = Organisation.objects.get(region__code="43", authority="industry")
     mail = next(m for m in smtp.messages if m["To"] == kirov.email)
@@ -80,7 +82,7 @@ def test_done_when_on_the_demo(client, smtp, django_capture_on_commit_callbacks)
     assert child.salutation == "Уважаемые предприниматели!"
     client.post(reverse("outreach_letter_register", args=[child.pk]), {"date": timezone.localdate().isoformat()})
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations"})
+        client.post(reverse("outreach_letter_dispatch", args=[child.pk]), {"audience": "organisations", "confirm": "1"})
     child.refresh_from_db()
     assert child.reg_number == "413-01-08"
     businesses = Organisation.objects.filter(region__code="43", sector="business", authority="", status="active")

@@ -4,7 +4,7 @@ exports.py; the task reports progress and turns an unexpected failure into a fai
 from __future__ import annotations
 
 from qualityweek.core.jobs import job_task, running_job
-from qualityweek.core.text import count_ru
+from qualityweek.core.text import count_ru, ru_number
 
 from .. import exports
 from ..models import ImportBatch
@@ -25,7 +25,7 @@ def validate_import_task(*, job_id: str, batch_id: int) -> str:
                 message = "Файл отклонён: " + (batch.errors[0]["message"] if batch.errors else "")
             else:
                 message = (f"Проверено {count_ru(batch.rows_total, 'строка', 'строки', 'строк')}: "
-                           f"без ошибок {batch.rows_valid}.")
+                           f"без ошибок {ru_number(batch.rows_valid)}.")
             progress.finish(message=message)
             return batch.status
     except Exception:
@@ -38,7 +38,8 @@ def run_import_task(*, job_id: str, batch_id: int) -> str:
     try:
         with running_job(job_id) as progress:
             batch = imports.run_import(batch_id=batch_id, on_progress=progress.step)
-            progress.finish(message=f"Импортировано: {batch.imported}; уже были в системе: {batch.already_present}.")
+            progress.finish(message=f"Импортировано: {ru_number(batch.imported)}; "
+                                    f"уже были в системе: {ru_number(batch.already_present)}.")
             return batch.status
     except Exception:
         imports.mark_failed(batch_id, FAILED)

@@ -15,7 +15,7 @@ from typing import Any
 import typst
 from django.utils import timezone
 
-from qualityweek.core.text import count_ru, date_range_ru, date_ru, strip_control_deep
+from qualityweek.core.text import count_ru, date_range_ru, date_ru, ru_number, strip_control_deep
 
 from ..models import RegionalReport
 from .selectors import STATE_LABELS, Summary, state
@@ -29,11 +29,6 @@ MAX_PDF_ACTIVITIES = 3000
 
 _compiler: typst.Compiler | None = None
 _lock = threading.Lock()
-
-
-def num_ru(n: int) -> str:
-    """12 345 with a non-breaking thin gap, as Russian documents group digits."""
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _data(s: Summary, report: RegionalReport | None) -> dict[str, Any]:
@@ -52,10 +47,10 @@ def _data(s: Summary, report: RegionalReport | None) -> dict[str, Any]:
     if s.campaign.motto:
         facts.insert(2, ("Девиз", f"«{s.campaign.motto}»"))
     registered = s.organisations_registered
-    share = f" ({round(100 * s.share_taking_part)}\u00a0%)" if s.share_taking_part is not None else ""
+    share = f" ({ru_number(100 * s.share_taking_part)}\u00a0%)" if s.share_taking_part is not None else ""
     organisations = (
         f"Приняли участие {count_ru(s.organisations_taking_part, 'организация', 'организации', 'организаций')} "
-        f"из {num_ru(registered)} зарегистрированных действующих{share}"
+        f"из {ru_number(registered)} зарегистрированных действующих{share}"
         + (f"; ещё у {count_ru(s.organisations_pending, 'организации', 'организаций', 'организаций')} "
            "отчёты на проверке" if s.organisations_pending else "")
         + "."
@@ -64,12 +59,12 @@ def _data(s: Summary, report: RegionalReport | None) -> dict[str, Any]:
     for n, a in enumerate(s.activities[:MAX_PDF_ACTIVITIES].iterator(chunk_size=1000), start=1):
         activities.append({
             "n": str(n), "organisation": a.organisation.name, "title": a.title, "type": a.type.name,
-            "dates": date_range_ru(a.starts_on, a.ends_on), "participants": num_ru(a.participants),
+            "dates": date_range_ru(a.starts_on, a.ends_on), "participants": ru_number(a.participants),
             "links": [str(link) for link in a.links or [] if str(link).startswith(("http://", "https://"))],
         })
     truncated = ""
     if s.approved_count > MAX_PDF_ACTIVITIES:
-        truncated = (f"Показаны первые {num_ru(MAX_PDF_ACTIVITIES)} из {num_ru(s.approved_count)} принятых "
+        truncated = (f"Показаны первые {ru_number(MAX_PDF_ACTIVITIES)} из {ru_number(s.approved_count)} принятых "
                      "мероприятий; полный список — в файле XLSX этого отчёта.")
     return {
         "title": report_title(s),
@@ -83,16 +78,16 @@ def _data(s: Summary, report: RegionalReport | None) -> dict[str, Any]:
             "total_activities": "Мероприятий", "types": "Мероприятия по типам", "none": "Мероприятий нет.",
             "activities": "Принятые мероприятия", "no_activities": "Принятых мероприятий пока нет.",
         },
-        "categories": [{"label": c.label, "approved": num_ru(c.approved), "submitted": num_ru(c.submitted)}
+        "categories": [{"label": c.label, "approved": ru_number(c.approved), "submitted": ru_number(c.submitted)}
                        for c in s.categories],
-        "totals": {"approved": num_ru(s.approved_count), "submitted": num_ru(s.submitted_count),
-                   "approved_participants": num_ru(s.approved_participants),
-                   "submitted_participants": num_ru(s.submitted_participants)},
+        "totals": {"approved": ru_number(s.approved_count), "submitted": ru_number(s.submitted_count),
+                   "approved_participants": ru_number(s.approved_participants),
+                   "submitted_participants": ru_number(s.submitted_participants)},
         "organisations": organisations,
         "type_headers": ["Тип мероприятия", "Принято", "Участников", "На проверке", "Участников"],
-        "types": [{"name": t.name, "approved": num_ru(t.approved),
-                   "approved_participants": num_ru(t.approved_participants), "submitted": num_ru(t.submitted),
-                   "submitted_participants": num_ru(t.submitted_participants)} for t in s.types],
+        "types": [{"name": t.name, "approved": ru_number(t.approved),
+                   "approved_participants": ru_number(t.approved_participants), "submitted": ru_number(t.submitted),
+                   "submitted_participants": ru_number(t.submitted_participants)} for t in s.types],
         "activity_headers": ["№", "Организация", "Мероприятие", "Даты", "Участников", "Ссылки"],
         "activities": activities,
         "truncated": truncated,
