@@ -176,6 +176,7 @@ def _normalised_question(data: Mapping[str, Any]) -> dict[str, Any]:
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
 IMAGE_MIN_SIDE = 100
+IMAGE_RULES = images.Rules(max_bytes=IMAGE_MAX_BYTES, min_side=IMAGE_MIN_SIDE)
 IMAGE_DIR = "private/quizzes"
 MAX_ALT = 300
 MSG_ALT = "Опишите изображение для незрячих игроков (альтернативный текст): без него картинку не сохранить."
@@ -186,8 +187,7 @@ def question_image(upload: IO[bytes]) -> str:
     and keep it under a random name; the storage key. An unacceptable file raises a Russian
     ValidationError on ``image``."""
     try:
-        data, _, _ = images.reencode(upload, max_bytes=IMAGE_MAX_BYTES, max_side=IMAGE_MAX_SIDE,
-                                     min_side=IMAGE_MIN_SIDE)
+        data, _, _ = images.reencode(upload, IMAGE_RULES, max_side=IMAGE_MAX_SIDE)
     except images.ImageError as exc:
         raise ValidationError({"image": str(exc)}) from None
     return files.store_bytes(f"{IMAGE_DIR}/{uuid.uuid4().hex}.jpg", data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -240,7 +241,7 @@ def test_bad_pictures_are_refused_in_russian(world, school_quiz, upload, alt, fi
 
 
 def test_too_large_picture_is_refused(world, school_quiz, monkeypatch):
-    monkeypatch.setattr(services, "IMAGE_MAX_BYTES", 1000)
+    monkeypatch.setattr(services, "IMAGE_RULES", dataclasses.replace(services.IMAGE_RULES, max_bytes=1000))
     with pytest.raises(ValidationError) as error:
         _save(world, school_quiz, image=_png((600, 600)), image_alt="Описание")
     assert "Файл больше" in error.value.message_dict["image"][0]

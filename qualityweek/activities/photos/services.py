@@ -12,20 +12,17 @@ through MEDIA_URL.
 
 from __future__ import annotations
 
-import io
 import logging
-import os
 import uuid
-import warnings
 from collections.abc import Sequence
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from qualityweek.core import audit, files, jobs, public_cache
+from qualityweek.core import audit, files, images, jobs, public_cache
 from qualityweek.core.audit import Actor
 from qualityweek.core.permissions import can, require
 from qualityweek.core.text import count_ru
@@ -36,7 +33,6 @@ log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 10
 MAX_BYTES = 15 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 MIN_SIDE = 200
 MAX_SIDE = 2560
 THUMB_SIDE = 400
@@ -45,33 +41,18 @@ THUMB_QUALITY = 80
 QUARANTINE = "private/quarantine"
 FIELD = "photos"
 
-# One limit for every image Pillow opens in this process: above it Pillow warns, above twice it
-# refuses. ``_open`` turns both into a Russian message, so a bomb is never decoded.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# A truncated file is an error, not a half-grey picture.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-_MAGIC: tuple[tuple[str, int, bytes], ...] = (
-    ("JPEG", 0, b"\xff\xd8\xff"),
-    ("PNG", 0, b"\x89PNG\r\n\x1a\n"),
-    ("WEBP", 8, b"WEBP"),  # RIFF....WEBP
-)
-FORMATS = ("JPEG", "PNG", "WEBP")
-
-MSG_EMPTY = "Файл пустой."
-MSG_TOO_BIG = f"Файл больше {MAX_BYTES // (1024 * 1024)} МБ. Уменьшите фотографию и загрузите снова."
-MSG_NOT_IMAGE = "Это не фотография в формате JPEG, PNG или WebP (проверяется содержимое файла, а не его имя)."
-MSG_BROKEN = "Файл повреждён или обрезан: изображение не читается."
-MSG_BOMB = (f"Изображение слишком большое: больше {MAX_PIXELS // 1_000_000} мегапикселей. "
-            "Уменьшите его и загрузите снова.")
-MSG_SMALL = f"Изображение слишком маленькое: нужно не меньше {MIN_SIDE}×{MIN_SIDE} пикселей."
+RULES = images.Rules(max_bytes=MAX_BYTES, min_side=MIN_SIDE, noun="фотография", noun_accusative="фотографию")
+MSG_EMPTY = images.MSG_EMPTY
+MSG_TOO_BIG = RULES.msg_too_big
+MSG_NOT_IMAGE = RULES.msg_not_image
+MSG_BROKEN = images.MSG_BROKEN
+MSG_BOMB = images.MSG_BOMB
 MSG_NOTHING = "Выберите файл с фотографией."
 MSG_LOCKED = "Фотографии можно менять, только пока отчёт не отправлен на проверку или возвращён на доработку."
 MSG_FAILED = "Не удалось обработать изображение. Попробуйте загрузить его ещё раз."
 
-
-class PhotoError(Exception):
-    """A file that is not an acceptable photo; the message is Russian and shown to the user."""
+# A file that is not an acceptable photo; the message is Russian and shown to the user.
+PhotoError = images.ImageError
 
 
 def _remove(*names: str) -> None:
@@ -84,136 +65,19 @@ def _remove(*names: str) -> None:
             log.warning("Could not remove %s", name)
 
 
-# --- checking a file ----------------------------------------------------------------------------------
-
-def sniff(head: bytes) -> str | None:
-    """The format the first bytes announce, or None for anything but JPEG, PNG and WebP."""
-    for fmt, offset, magic in _MAGIC:
-        if head[offset:offset + len(magic)] == magic and (fmt != "WEBP" or head[:4] == b"RIFF"):
-            return fmt
-    return None
-
-
-def _open(fp: IO[bytes], expected: str) -> Image.Image:
-    """Open (header only) a file that must be ``expected``; every failure is a PhotoError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(fp, formats=[expected])
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoError(MSG_BOMB) from None
-        except (UnidentifiedImageError, SyntaxError, ValueError, OSError, EOFError):
-            raise PhotoError(MSG_NOT_IMAGE) from None
-    if image.format != expected:
-        raise PhotoError(MSG_NOT_IMAGE)
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise PhotoError(MSG_BOMB)
-    if width < MIN_SIDE or height < MIN_SIDE:
-        raise PhotoError(MSG_SMALL + f" Это изображение — {width}×{height}.")
-    return image
-
+# --- checking and re-encoding (core.images) ------------------------------------------------------------
 
 def check_upload(fp: IO[bytes], size: int | None = None) -> tuple[str, int, int]:
     """Check an uploaded file by its content; (format, width, height) or a PhotoError."""
-    fp.seek(0, os.SEEK_END)
-    size = fp.tell() if size is None else size
-    fp.seek(0)
-    if size == 0:
-        raise PhotoError(MSG_EMPTY)
-    if size > MAX_BYTES:
-        raise PhotoError(MSG_TOO_BIG)
-    fmt = sniff(fp.read(16))
-    fp.seek(0)
-    if fmt is None:
-        raise PhotoError(MSG_NOT_IMAGE)
-    image = _open(fp, fmt)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image.verify()
-    except PhotoError:
-        raise
-    except Exception:  # verify() raises whatever the plugin trips over on a broken file
-        raise PhotoError(MSG_BROKEN) from None
-    finally:
-        fp.seek(0)
-    return fmt, image.width, image.height
-
-
-# --- re-encoding -------------------------------------------------------------------------------------
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Convert pixels described by an embedded colour profile to sRGB; the profile is then dropped."""
-    icc = image.info.get("icc_profile")
-    if not icc or image.mode not in {"RGB", "CMYK"}:
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image  # an odd profile is ignored rather than failing the photo
-    return converted if converted is not None else image
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """Any mode to 8-bit RGB; transparency over white."""
-    if image.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I"}:
-        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    elif image.mode == "F":
-        image = image.convert("L")
-    if image.mode in {"RGBA", "LA", "PA", "RGBa", "La"} or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    image = _to_srgb(image)
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _pixels_only(image: Image.Image) -> Image.Image:
-    """A new image holding nothing but the pixels: no info, EXIF, XMP, comment or profile."""
-    clean = Image.new("RGB", image.size)
-    clean.paste(image)
-    return clean
-
-
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
-    return buffer.getvalue()
+    return images.check(fp, RULES, size)
 
 
 def reencode(fp: IO[bytes]) -> tuple[bytes, bytes, int, int]:
     """Decode a quarantined upload and build (image JPEG, thumbnail JPEG, width, height)."""
-    fp.seek(0)
-    fmt = sniff(fp.read(16))
-    fp.seek(0)
-    if fmt is None:
-        raise PhotoError(MSG_NOT_IMAGE)
-    source = _open(fp, fmt)
-    try:
-        if fmt == "JPEG":
-            # Decode big JPEGs at a reduced scale straight away (never below the target size).
-            source.draft("RGB", (MAX_SIDE, MAX_SIDE))
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            source.load()
-            try:
-                oriented = ImageOps.exif_transpose(source)
-            except (ValueError, SyntaxError, TypeError, KeyError, OSError):
-                oriented = source  # unreadable EXIF: keep the pixels as stored
-            image = _pixels_only(_flatten(oriented))
-    except PhotoError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoError(MSG_BOMB) from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        raise PhotoError(MSG_BROKEN) from None
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    image = images.decode(fp, RULES, MAX_SIDE)
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    return _jpeg(image, QUALITY), _jpeg(thumb, THUMB_QUALITY), image.width, image.height
+    return images.jpeg(image, QUALITY), images.jpeg(thumb, THUMB_QUALITY), image.width, image.height
 
 
 def _write(name: str, data: bytes) -> None:
