@@ -17,6 +17,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pygal
 from django.utils.safestring import SafeString, mark_safe
@@ -156,6 +157,22 @@ def _config(*, horizontal: bool, labels: Sequence[str], unit: str, digits: int, 
     }
 
 
+def _finish(chart: Any, kind: str, *, title: str, labels: list[str], series: Sequence[Series], unit: str,
+            digits: int, label_header: str, description: str) -> Chart:
+    """Render a filled pygal chart and keep what its table alternative shows."""
+    description = description or _describe(kind, labels, series, unit, digits)
+    return Chart(
+        svg=_clean(chart.render(is_unicode=True), title=title, description=description),
+        title=title,
+        description=description,
+        labels=labels,
+        series=list(series),
+        unit=unit,
+        label_header=label_header,
+        digits=digits,
+    )
+
+
 def bar(
     *,
     title: str,
@@ -182,17 +199,8 @@ def bar(
     )
     for s in series:
         chart.add(s.name, list(s.values)[::-1] if horizontal else list(s.values))
-    description = description or _describe("Столбчатая диаграмма", labels, series, unit, digits)
-    return Chart(
-        svg=_clean(chart.render(is_unicode=True), title=title, description=description),
-        title=title,
-        description=description,
-        labels=labels,
-        series=list(series),
-        unit=unit,
-        label_header=label_header,
-        digits=digits,
-    )
+    return _finish(chart, "Столбчатая диаграмма", title=title, labels=labels, series=series, unit=unit,
+                   digits=digits, label_header=label_header, description=description)
 
 
 def line(
@@ -212,14 +220,5 @@ def line(
     chart = pygal.Line(**config)
     for s in series:
         chart.add(s.name, list(s.values))
-    description = description or _describe("Линейный график", labels, series, unit, digits)
-    return Chart(
-        svg=_clean(chart.render(is_unicode=True), title=title, description=description),
-        title=title,
-        description=description,
-        labels=labels,
-        series=list(series),
-        unit=unit,
-        label_header=label_header,
-        digits=digits,
-    )
+    return _finish(chart, "Линейный график", title=title, labels=labels, series=series, unit=unit,
+                   digits=digits, label_header=label_header, description=description)

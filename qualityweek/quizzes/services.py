@@ -302,10 +302,9 @@ def validate_teams(teams: Iterable[str]) -> tuple[list[str], str]:
     return names, ""
 
 
-def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY,
-               teams: Iterable[str] = ()) -> Game:
-    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds; with teams,
-    each player picks one at join."""
+def _questions_to_play(actor: Actor, quiz: Quiz, scoring: str) -> tuple[Organisation, list[dict[str, Any]]]:
+    """The organisation and the snapshot of the quiz's questions a new game plays, once the host may
+    start one."""
     require(actor, "host", quiz)
     if quiz.organisation is None:
         raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
@@ -314,13 +313,21 @@ def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY
         raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")
     if scoring not in Game.Scoring.values:
         raise ValidationError({"scoring": "Выберите способ подсчёта баллов."})
+    return quiz.organisation, questions
+
+
+def start_game(*, actor: Actor, quiz: Quiz, scoring: str = Game.Scoring.ACCURACY,
+               teams: Iterable[str] = ()) -> Game:
+    """A new game of the quiz in the lobby, with a fresh 6-digit PIN no live game holds; with teams,
+    each player picks one at join."""
+    organisation, questions = _questions_to_play(actor, quiz, scoring)
     team_names, problem = validate_teams(teams)
     if problem:
         raise ValidationError({"teams": problem})
     for _attempt in range(20):
         try:
             with transaction.atomic():
-                game = Game.objects.create(quiz=quiz, organisation=quiz.organisation, host=actor.user,
+                game = Game.objects.create(quiz=quiz, organisation=organisation, host=actor.user,
                                            title=quiz.title, pin=_new_pin(), scoring=scoring, questions=questions,
                                            teams=team_names)
                 audit.record(actor=actor, action="quiz.game.start", obj=game, after=audit.snapshot(game))
@@ -441,21 +448,14 @@ def start_homework(*, actor: Actor, quiz: Quiz, closes_at: dt.datetime, scoring:
                    now: dt.datetime | None = None) -> Game:
     """A self-paced game of the quiz, open by its link until ``closes_at``: each player answers at their
     own pace; the server keeps each player's place, score and the time each question was shown."""
-    require(actor, "host", quiz)
-    if quiz.organisation is None:
-        raise ValidationError("Библиотечный квиз сначала скопируйте в свою организацию.")
-    questions = [q.spec() for q in quiz.questions.all()]
-    if not questions:
-        raise ValidationError("В квизе нет вопросов: добавьте хотя бы один.")
-    if scoring not in Game.Scoring.values:
-        raise ValidationError({"scoring": "Выберите способ подсчёта баллов."})
+    organisation, questions = _questions_to_play(actor, quiz, scoring)
     now = now or timezone.now()
     if closes_at < now + dt.timedelta(minutes=HOMEWORK_MIN_MINUTES):
         raise ValidationError({"closes_at": f"Срок — не раньше чем через {HOMEWORK_MIN_MINUTES} минут."})
     if closes_at > now + dt.timedelta(days=HOMEWORK_MAX_DAYS):
         raise ValidationError({"closes_at": f"Срок — не дальше чем через {HOMEWORK_MAX_DAYS} дней."})
     with transaction.atomic():
-        game = Game.objects.create(quiz=quiz, organisation=quiz.organisation, host=actor.user, title=quiz.title,
+        game = Game.objects.create(quiz=quiz, organisation=organisation, host=actor.user, title=quiz.title,
                                    pin="", mode=Game.Mode.HOMEWORK, code=secrets.token_urlsafe(16),
                                    closes_at=closes_at, scoring=scoring, questions=questions,
                                    status=Game.Status.RUNNING, started_at=now)
