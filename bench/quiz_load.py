@@ -46,6 +46,15 @@ REVEAL_SECONDS = 2.0
 ROUND_SECONDS = 60.0  # the most one round of every game may take before the run moves on
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
@@ -423,12 +432,7 @@ def main() -> None:
         cpu1, rss = sum(u[0] for u in usage), sum(u[1] for u in usage)
     finally:
         for server in servers:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(10)
+            stop_process(server)
     recorded = recorded_answers([g["id"] for g in setup["games"]])
 
     base_port = free_port()
@@ -441,12 +445,7 @@ def main() -> None:
                                                "questions": args.questions}, timeout=args.time_limit * 2 + 60)
         bcpu1, brss = proc_usage(baseline.pid)
     finally:
-        baseline.terminate()
-        try:
-            baseline.wait(10)
-        except subprocess.TimeoutExpired:
-            baseline.kill()
-            baseline.wait(10)
+        stop_process(baseline)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     print(f"(server logs: {var_dir}/uvicorn-*.log)")
 
