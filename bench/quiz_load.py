@@ -374,6 +374,19 @@ def recorded_answers(game_ids: list[int]) -> int:
     return Answer.objects.filter(game_id__in=game_ids).count()
 
 
+def wait_stored(game_ids: list[int], limit: float = 120) -> tuple[float, int]:
+    """Seconds until every game is finished in the database: a write the database refused (SQLite
+    locked under load) is tried again by the server, and the game is marked finished only with its
+    last write, so stopping the servers before would cut what they still hold."""
+    from qualityweek.quizzes.models import Game
+
+    started = time.monotonic()
+    while (open_games := Game.objects.filter(pk__in=game_ids).exclude(status=Game.Status.FINISHED).count()) \
+            and time.monotonic() - started < limit:
+        time.sleep(0.5)
+    return time.monotonic() - started, open_games
+
+
 def run_child(mode: str, config: dict[str, Any], env: dict[str, str] | None = None, timeout: float = 600) -> dict:
     out = subprocess.run([sys.executable, __file__, f"--{mode}", json.dumps(config)], capture_output=True,
                          text=True, env=env, timeout=timeout, check=False)
@@ -430,6 +443,7 @@ def main() -> None:
                            timeout=args.time_limit * 3 + 120)
         usage = [proc_usage(server.pid) for server in servers]
         cpu1, rss = sum(u[0] for u in usage), sum(u[1] for u in usage)
+        store_wait = wait_stored([g["id"] for g in setup["games"]])
     finally:
         for server in servers:
             stop_process(server)
@@ -469,6 +483,11 @@ def main() -> None:
           f"refused as late {late}, lost {result['sent'] - recorded - late}; error frames by code{codes or ' none'}\n"
           f"                   (target: 0 lost — sent, neither recorded nor refused as late; an acknowledgement in\n"
           f"                   flight when the generator's time limit ends counts as sent, not acknowledged)")
+    retried = sum(log.read_text(errors="replace").count("not stored yet; trying again")
+                  for log in Path(var_dir).glob("uvicorn-*.log"))
+    print(f"  database       : {retried} write(s) refused and tried again; every game finished in the database "
+          f"{store_wait[0]:.1f} s after the generator stopped"
+          + (f" — {store_wait[1]} still unfinished after 120 s" if store_wait[1] else ""))
     print(f"  server{'s' if args.nodes > 1 else ' '}        : CPU {cpu1 - cpu0:.1f} s, peak RSS {rss} MB"
           + (" (summed over the nodes)" if args.nodes > 1 else ""))
     print(f"  baseline (bare websockets broadcast, same N): joined {base['joined']} in {base['join_seconds']:.1f} s; "

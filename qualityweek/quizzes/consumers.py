@@ -34,7 +34,7 @@ from qualityweek.core.permissions import can
 from . import engine
 from .engine import Refused
 from .models import Game
-from .runtime import NODE, STORE, Elsewhere, LiveGame, RemoteSend, Send, encode
+from .runtime import MOVED, NODE, STORE, Elsewhere, LiveGame, RemoteSend, Send, encode
 
 MAX_FRAME = 4096
 PIN = re.compile(r"^\d{6}$")
@@ -90,6 +90,8 @@ class Session:
             await self.error(refused.message, refused.code, refused.data)
 
     async def dispatch_frame(self, kind: str, frame: dict[str, Any]) -> None:
+        if self.live is not None and self.live.moved and kind != "ping":
+            raise Refused(MOVED, "moved")  # the page reconnects, and its token finds the game's new node
         if kind == "ping":
             await self.send_text(encode({"type": "pong"}))
         elif kind == "join":
@@ -251,7 +253,7 @@ class QuizConsumer(AsyncWebsocketConsumer):
                                                       "address": self.session.address, "text": text_data})
         if not heard:
             await STORE.release(self.owner.game_id, self.owner.node)
-            await self.session.error("Игра переходит на другой сервер: переподключаемся…", "moved")
+            await self.session.error(MOVED, "moved")
             await self.close(code=4000)
 
 
@@ -279,7 +281,7 @@ async def on_node_message(message: dict[str, Any]) -> None:
             try:
                 await session.receive(message["text"])
             except Elsewhere:  # the game moved on from this node too
-                await session.error("Игра переходит на другой сервер: переподключаемся…", "moved")
+                await session.error(MOVED, "moved")
     elif op == "closed":
         session = REMOTE_SESSIONS.pop((message["node"], message["conn"]), None)
         if session is not None:

@@ -17,6 +17,7 @@ the question closes and when the game ends (``services.record_round``), never on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -43,6 +44,8 @@ PIN_FAILURES, PIN_WINDOW = 10, 60.0  # wrong PINs per address per minute
 MAX_PLAYERS = 10_000
 HOST_UPDATE_SECONDS = 0.25
 LETTERS = "ABCDEF"
+STORE_RETRY_FIRST, STORE_RETRY_MAX = 0.5, 30.0  # seconds before a failed database write is tried again
+STATUS_ORDER: list[str] = [Game.Status.LOBBY, Game.Status.RUNNING, Game.Status.FINISHED]
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -67,6 +70,9 @@ class LiveGame:
         self.flushing = asyncio.Lock()
         self.order: list[int] = []  # the order a question's options are shown in (shuffled for ordering)
         self.closed = False
+        self.status: str = game.status  # the status the database is to hold (stored with the next flush)
+        self.retry: asyncio.Task[None] | None = None  # a failed write being tried again
+        self.moved = False  # another node runs the game now (the Redis store)
         self.saved: dict[int, tuple[int, bool]] = {}  # player -> (score, kicked) as last stored
         self.throttled: set[str] = set()
         self.background: set[asyncio.Task[None]] = set()
@@ -261,8 +267,10 @@ class LiveGame:
         outcome = self.engine.answer(player_id, frame.get("answer_id"), question, frame.get("value"),  # type: ignore[arg-type]
                                      self.now())
         if not outcome.duplicate:
-            await self.journal(self.engine.players[player_id], outcome.record)
+            # Pending before the journal write: the engine holds the answer from here on (a retry is a
+            # duplicate), so it is stored even if that write fails and no acknowledgement goes out.
             self.pending.append(outcome.record)
+            await self.journal(self.engine.players[player_id], outcome.record)
             self.notify_hosts("answered")
             # The journal write let other answers in: one of them may have closed the question already
             # (all_answered is False then), and this answer, accepted, is acknowledged all the same.
@@ -301,7 +309,8 @@ class LiveGame:
     async def _expire(self, index: int, delay: float) -> None:
         await asyncio.sleep(delay)
         if self.engine.phase == engine.QUESTION and self.engine.index == index and self.engine.due(self.now()):
-            await self.close_question()
+            with contextlib.suppress(Refused):  # moved to another node: its own clock closes the question
+                await self.close_question()
 
     async def close_question(self) -> None:
         if self.engine.phase != engine.QUESTION:
@@ -354,7 +363,8 @@ class LiveGame:
         if self.engine.phase == engine.QUESTION:
             await self.close_question()
         self.engine.finish()
-        await self.flush(Game.Status.FINISHED)
+        self.closed = True  # (a retry of the last write, once it lands, takes the game out of the store)
+        stored = await self.flush(Game.Status.FINISHED)
         podium = self.engine.leaderboard(3)
         teams = self.team_board()
         await self.to_hosts({"type": "finished", "podium": podium, "leaderboard": self.engine.leaderboard(5),
@@ -367,29 +377,58 @@ class LiveGame:
                            "score": player.score, "players": len(places), "teams": teams})
             frames += [(send, text) for send in sends]
         await self._write_each(frames)
-        self.closed = True
-        await STORE.forget(self)
+        if stored:
+            await STORE.forget(self)
 
-    async def flush(self, status: str) -> None:
+    async def flush(self, status: str) -> bool:
         """Store the answers taken since the last flush, new players and kicks; the scores (which the
-        stored answers add up to) at the end of the game."""
+        stored answers add up to) at the end of the game. A write that fails (the database locked or
+        away) keeps everything pending and is tried again in the background until it lands: an
+        acknowledged answer is never dropped. True when stored now."""
+        self.status = max(self.status, status, key=STATUS_ORDER.index)  # a retry never moves a game back
         async with self.flushing:
-            records, self.pending = self.pending, []
-            final = status == Game.Status.FINISHED
-            players = []
-            for p in self.engine.players.values():
-                saved = self.saved.get(p.id)
-                if saved is None or saved[1] != p.kicked or (final and saved[0] != p.score):
-                    players.append({"id": p.id, "nickname": p.nickname, "team": p.team, "score": p.score,
-                                    "kicked": p.kicked})
-                    self.saved[p.id] = (p.score, p.kicked)
-            answers = [{"player_id": r.player_id, "question": r.question, "answer_id": r.answer_id,
-                        "value": r.value, "fraction": r.fraction, "correct": r.correct, "points": r.points,
-                        "elapsed": r.elapsed} for r in records]
+            stored = await self._store()
+        if not stored and (self.retry is None or self.retry.done()):
+            self.retry = asyncio.create_task(self._store_later())
+        return stored
+
+    async def _store(self) -> bool:
+        records, self.pending = self.pending, []
+        final = self.status == Game.Status.FINISHED
+        players, marks = [], {}
+        for p in self.engine.players.values():
+            saved = self.saved.get(p.id)
+            if saved is None or saved[1] != p.kicked or (final and saved[0] != p.score):
+                players.append({"id": p.id, "nickname": p.nickname, "team": p.team, "score": p.score,
+                                "kicked": p.kicked})
+                marks[p.id] = (p.score, p.kicked)
+        answers = [{"player_id": r.player_id, "question": r.question, "answer_id": r.answer_id,
+                    "value": r.value, "fraction": r.fraction, "correct": r.correct, "points": r.points,
+                    "elapsed": r.elapsed} for r in records]
+        try:
             # A thread of its own, not the one shared thread of database_sync_to_async: a round of
             # 5,000 answers must not hold up the host's next command (its rights check) behind it.
-            await _record_round(actor=Actor.system(), game_id=self.id, status=status, players=players,
+            await _record_round(actor=Actor.system(), game_id=self.id, status=self.status, players=players,
                                 answers=answers)
+        except Exception:
+            self.pending = records + self.pending
+            log.exception("quiz game %s: %d answers not stored yet; trying again", self.id, len(records))
+            return False
+        self.saved.update(marks)
+        return True
+
+    async def _store_later(self) -> None:
+        """Try a failed write again, waiting longer each time; a finished game leaves the store once
+        its last write has landed (its state in Redis keeps the answers until then)."""
+        delay = STORE_RETRY_FIRST
+        while True:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, STORE_RETRY_MAX)
+            async with self.flushing:
+                if await self._store():
+                    break
+        if self.closed:
+            await STORE.forget(self)
 
 
 class InProcessStore:
@@ -467,6 +506,26 @@ end
 return lost
 """
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# A change of a game's state is written only while this node holds its lease (a lease that lapsed
+# with nobody taking it is taken back, as in _RENEW): the node that takes a game over takes the lease
+# first and reads the state after, so every change acknowledged by the old owner is in what it reads,
+# and the old owner can acknowledge nothing more. Returns the other holder, or false when written.
+_FENCE = """
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return holder end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+"""
+_JOURNAL = _FENCE + """
+redis.call('rpush', KEYS[2], ARGV[3])
+redis.call('expire', KEYS[2], ARGV[4])
+return false
+"""
+_SNAPSHOT = _FENCE + """
+redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
+redis.call('del', KEYS[3])
+return false
+"""
+MOVED = "Игра переходит на другой сервер: переподключаемся…"
 
 
 class Elsewhere(Exception):
@@ -512,6 +571,7 @@ class RedisStore(InProcessStore):
         self._renewer: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.opening: dict[int, asyncio.Lock] = {}
 
     @property
     def redis(self) -> Any:
@@ -524,6 +584,7 @@ class RedisStore(InProcessStore):
                                                             max_connections=REDIS_CONNECTIONS, timeout=30)
             self._redis = aioredis.Redis(connection_pool=pool)
             self._loop, self._listener, self._renewer, self._ready = loop, None, None, None
+            self.opening = {}
         return self._redis
 
     async def open(self, game: Game) -> LiveGame:
@@ -531,20 +592,25 @@ class RedisStore(InProcessStore):
         if live is not None:
             return live
         await self.listen()
+        # One opening per game at a time: two sockets of this node arriving together must not each
+        # load a copy of the game (the players joined to the copy not kept would never see a question).
+        async with self.opening.setdefault(game.pk, asyncio.Lock()):  # dropped when the game ends here
+            live = self.by_id.get(game.pk)
+            return live if live is not None else await self._load(game)
+
+    async def _load(self, game: Game) -> LiveGame:
         lease = f"quiz:lease:{game.pk}"
         if not await self.redis.set(lease, NODE, nx=True, px=LEASE_MS):
             holder = await self.redis.get(lease)
             if holder is not None and holder != NODE:
                 raise Elsewhere(game.pk, holder)
             await self.redis.set(lease, NODE, px=LEASE_MS)
-        live = self.by_id.get(game.pk)  # another socket of this node may have opened it meanwhile
-        if live is None:
-            live = LiveGame(game)
-            live.clock = time.time
-            await self._restore(live)
-            self._register(live)
-            if self._renewer is None or self._renewer.done():
-                self._renewer = asyncio.create_task(self._renew())
+        live = LiveGame(game)
+        live.clock = time.time
+        await self._restore(live)
+        self._register(live)
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew())
         return live
 
     async def _restore(self, live: LiveGame) -> None:
@@ -563,29 +629,48 @@ class RedisStore(InProcessStore):
             if entry["answer"]:
                 live.engine.restore_answer(engine.AnswerRecord(**entry["answer"]))
             live.seq = entry["seq"]
-        # The open (or last closed) question's answers are stored again: storing is idempotent.
-        live.pending = [r for r in live.engine.answers.values() if r.question == live.engine.index]
+        # Every answer is stored again (storing is idempotent): the old owner may have had a failed
+        # write still waiting to be tried again.
+        live.pending = list(live.engine.answers.values())
         log.info("quiz game %s taken over by node %s at question %s", live.id, NODE, live.engine.index)
         if live.engine.phase == engine.QUESTION and not live.engine.paused:
             live._arm()
 
     async def journal(self, live: LiveGame, entry: dict[str, Any]) -> None:
-        key = f"quiz:journal:{live.id}"
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
-            pipe.expire(key, KEEP_SECONDS)
-            await pipe.execute()
+        holder = await self.redis.eval(_JOURNAL, 2, f"quiz:lease:{live.id}", f"quiz:journal:{live.id}", NODE,
+                                       LEASE_MS, json.dumps(entry, ensure_ascii=False), KEEP_SECONDS)
+        await self._fenced(live, holder)
 
     async def snapshot(self, live: LiveGame) -> None:
         state = json.dumps({"engine": live.engine.to_dict(), "order": live.order, "seq": live.seq},
                            ensure_ascii=False)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(f"quiz:state:{live.id}", state, ex=KEEP_SECONDS)
-            pipe.delete(f"quiz:journal:{live.id}")
-            await pipe.execute()
+        holder = await self.redis.eval(_SNAPSHOT, 3, f"quiz:lease:{live.id}", f"quiz:state:{live.id}",
+                                       f"quiz:journal:{live.id}", NODE, LEASE_MS, state, KEEP_SECONDS)
+        await self._fenced(live, holder)
+
+    async def _fenced(self, live: LiveGame, holder: str | None) -> None:
+        """A write refused because another node holds the game now: this node lets the game go and
+        the change is not acknowledged (the player's page reconnects and sends it again)."""
+        if holder:
+            await self.let_go(live)
+            raise Refused(MOVED, "moved")
+
+    async def let_go(self, live: LiveGame) -> None:
+        """Another node runs the game now: stop running it here (timer, retries) and tell every socket
+        of it to reconnect, which brings each to the new owner with its token."""
+        if live.moved:
+            return
+        live.moved = True
+        log.warning("quiz game %s: another node holds its lease now; node %s lets it go", live.id, NODE)
+        for task in (live.timer, live.retry):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()  # the new owner stores what this node had not: it read it from Redis
+        await InProcessStore.forget(self, live)
+        await live.to_all({"type": "error", "code": "moved", "message": MOVED})
 
     async def forget(self, live: LiveGame) -> None:
         await super().forget(live)
+        self.opening.pop(live.id, None)
         await self.redis.delete(f"quiz:state:{live.id}", f"quiz:journal:{live.id}")
         await self.redis.eval(_RELEASE, 1, f"quiz:lease:{live.id}", NODE)
 
@@ -606,13 +691,24 @@ class RedisStore(InProcessStore):
             self._listener = asyncio.create_task(self._listen(self._ready))
         await self._ready.wait()
 
+    async def close(self) -> None:
+        """Stop listening and renewing, and close the connections (a node stopping; a test's loop)."""
+        for task in (self._listener, self._renewer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._redis is not None:
+            await self._redis.aclose(close_connection_pool=True)
+        self._redis = self._loop = None
+
     async def _listen(self, ready: asyncio.Event) -> None:
         """This node's channel, for as long as the process runs: a dropped connection (Redis restarted,
         a full output buffer) is subscribed again rather than leaving the node deaf."""
         tasks: set[asyncio.Task[None]] = set()
         while True:
+            pubsub = self.redis.pubsub()
             try:
-                pubsub = self.redis.pubsub()
                 await pubsub.subscribe(f"quiz:node:{NODE}")
                 ready.set()
                 while True:
@@ -635,6 +731,9 @@ class RedisStore(InProcessStore):
             except Exception:
                 log.exception("quiz node %s: its Redis channel was lost; subscribing again", NODE)
                 await asyncio.sleep(0.5)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
 
     async def _renew(self) -> None:
         while self.by_id:
@@ -648,8 +747,7 @@ class RedisStore(InProcessStore):
                 log.exception("quiz node %s: leases not renewed", NODE)
                 continue
             for key in lost:
-                log.warning("quiz game %s: lease taken by another node; node %s lets it go", games[key].id, NODE)
-                await InProcessStore.forget(self, games[key])
+                await self.let_go(games[key])
 
 
 _record_round = DatabaseSyncToAsync(services.record_round, thread_sensitive=False)

@@ -375,7 +375,8 @@ def record_round(*, actor: Actor, game_id: int, status: str, players: Iterable[M
         game.finished_at = now
         audit.record(actor=actor, action="quiz.game.finish", obj=game,
                      after={"players": game.player_count, "answers": game.answers.count()})
-    game.status = status
+    if game.status != Game.Status.FINISHED:  # a late retry of an earlier write never reopens a game
+        game.status = status
     game.save(update_fields=["status", "player_count", "started_at", "finished_at"])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -297,3 +298,52 @@ def test_the_last_two_answers_at_once_are_both_acknowledged(asgi_server, client,
         _until(host, "reveal")
         for ws in (anna, boris):
             ws.close()
+
+
+def test_answers_survive_failed_database_writes(asgi_server, client, world, school_quiz, monkeypatch):
+    """The database refuses the writes of a question's close and of the game's end (locked, or away
+    for a moment): the answers stay pending and are tried again until they land — every acknowledged
+    answer is stored once, the scores add up, and the game ends up finished."""
+    from django.db import OperationalError
+
+    record = runtime._record_round
+    calls = {"n": 0}
+
+    async def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] in (2, 4, 5, 6):  # question 0's close, question 1's close, the end and its first retry
+            raise OperationalError("database is locked")
+        await record(**kwargs)
+
+    monkeypatch.setattr(runtime, "_record_round", flaky)
+    monkeypatch.setattr(runtime, "STORE_RETRY_FIRST", 0.05)
+    game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="accuracy")
+    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
+        _send(host, {"type": "host", "game": game.pk})
+        _until(host, "state")
+        anna, _, _ = _join(asgi_server, game.pin, "Весёлый Енот")
+        boris, _, _ = _join(asgi_server, game.pin, "Зоркая Сова")
+        for index, values in enumerate(([0], "Роскачество")):
+            _send(host, {"type": "next"})
+            for name, ws, value in (("a", anna, values), ("b", boris, values if index else [1])):
+                _until(ws, "question")
+                _send(ws, {"type": "answer", "answer_id": f"{name}-{index}", "question": index, "value": value})
+                assert _until(ws, "answer_ack")[0]["status"] == "accepted"
+            _until(host, "reveal")
+        _send(host, {"type": "end"})
+        _until(host, "finished")
+        for ws in (anna, boris):
+            ws.close()
+
+    deadline = time.monotonic() + 10
+    while Game.objects.get(pk=game.pk).status != Game.Status.FINISHED and time.monotonic() < deadline:
+        time.sleep(0.05)
+    game.refresh_from_db()
+    assert game.status == Game.Status.FINISHED
+    assert calls["n"] >= 7  # the failed writes were tried again
+    answers = list(Answer.objects.filter(game=game))
+    assert sorted(a.answer_id for a in answers) == ["a-0", "a-1", "b-0", "b-1"]
+    for player in Player.objects.filter(game=game):
+        assert player.score == sum(a.points for a in answers if a.player_id == player.pk)
+    scores = dict(Player.objects.filter(game=game).values_list("nickname", "score"))
+    assert scores["Весёлый Енот"] > scores["Зоркая Сова"] > 0

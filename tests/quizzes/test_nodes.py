@@ -191,3 +191,68 @@ def test_a_game_survives_its_node(client, world, school_quiz):  # noqa: C901 - o
     assert Answer.objects.filter(game=game).count() == 8  # each accepted answer once, across the move
     for player in Player.objects.filter(game=game):
         assert player.score == sum(Answer.objects.filter(player=player).values_list("points", flat=True))
+
+
+def test_a_node_that_lost_the_lease_acknowledges_nothing_more(client, world, school_quiz):
+    """Node A runs a game; another node takes its lease (A was starved of CPU, or its channel dropped
+    and a relay released it). A's next write is refused by the fence: the answer is not acknowledged,
+    every socket of the game is told to reconnect, and the game comes back from Redis with every
+    answer A did acknowledge; the resent answer is then taken, and each is stored once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the node shares the test database: PostgreSQL")
+    game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="accuracy")
+    cookie = session_cookie(client, world.teacher)
+    port = _port()
+    node = _node(port)
+    r = redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    lease = f"quiz:lease:{game.pk}"
+    sockets = []
+    try:
+        host = _connect(port, cookie)
+        sockets.append(host)
+        _send(host, {"type": "host", "game": game.pk})
+        _until(host, "state")
+        (anna, a, _), (boris, b, _) = _join(port, game.pin, "Анна"), _join(port, game.pin, "Борис")
+        sockets += [anna, boris]
+        _send(host, {"type": "next"})
+        for ws in (anna, boris):
+            _until(ws, "question")
+        _send(anna, {"type": "answer", "answer_id": "a-0", "question": 0, "value": [0]})
+        assert _until(anna, "answer_ack")["status"] == "accepted"
+
+        r.set(lease, "another-node", px=60_000)  # taken over elsewhere
+        _send(boris, {"type": "answer", "answer_id": "b-0", "question": 0, "value": [0]})
+        assert _until(boris, "error")["code"] == "moved"  # not acknowledged
+        assert _until(host, "error")["code"] == "moved"
+        assert _until(anna, "error")["code"] == "moved"
+        _send(boris, {"type": "answer", "answer_id": "b-0", "question": 0, "value": [0]})
+        assert _until(boris, "error")["code"] == "moved"  # the socket takes nothing until it reconnects
+
+        r.delete(lease)  # that node stopped: the game comes back here from Redis
+        for ws in (host, anna, boris):
+            ws.close()
+        host = _connect(port, cookie)
+        _send(host, {"type": "host", "game": game.pk})
+        state = _until(host, "state")
+        assert (state["phase"], state["index"], state["answered"]) == ("question", 0, 1)
+        boris, _, st = _join(port, game.pin, token=b["token"])
+        anna, _, _ = _join(port, game.pin, token=a["token"])
+        sockets += [host, anna, boris]
+        assert st["answered"] is False
+        _send(boris, {"type": "answer", "answer_id": "b-0", "question": 0, "value": [0]})
+        assert _until(boris, "answer_ack")["status"] == "accepted"
+        _until(host, "reveal")
+        _send(host, {"type": "end"})
+        _until(host, "finished")
+    finally:
+        for ws in sockets:
+            ws.close()
+        node.terminate()
+        node.wait(10)
+        r.delete(lease)
+
+    game.refresh_from_db()
+    assert game.status == Game.Status.FINISHED
+    assert sorted(Answer.objects.filter(game=game).values_list("answer_id", flat=True)) == ["a-0", "b-0"]
+    for player in Player.objects.filter(game=game):
+        assert player.score == 1000

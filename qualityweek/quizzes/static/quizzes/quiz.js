@@ -147,7 +147,10 @@
       else if (msg.type === "reveal") { reveal(msg); }
       else if (msg.type === "paused") { phase = "paused"; countdown.stop(); $("host-timer").textContent = "Пауза"; }
       else if (msg.type === "finished") { finished(msg); }
-      else if (msg.type === "error") { status.textContent = msg.message; }
+      else if (msg.type === "error") {
+        status.textContent = msg.message;
+        if (msg.code === "moved") { ws.close(); }  // another server runs the game now: reconnect there
+      }
       controls();
     }
     function connect() {
@@ -170,6 +173,7 @@
   /* ---------------------------------------------------------------- player */
   function player(root) {
     var ws = null, pin = "", token = null, current = null, pending = null, done = false;
+    var moved = false;  // the game went to another server: the join (with the token, once there is one) goes again
     var countdown = new Countdown($("timer"), $("timer-sr"));
     var announce = $("announce"), feedback = $("feedback");
 
@@ -328,6 +332,7 @@
         else if (msg.code === "team") { teamChoice(msg.teams || []); }
         else if (msg.code === "bad_token") { try { localStorage.removeItem(key(pin)); } catch (e) { /* ignore */ } token = null; $("join-form").hidden = false; }
         if (msg.code === "late" || msg.code === "duplicate" || msg.code === "paused") { pending = null; }
+        if (msg.code === "moved") { moved = true; ws.close(); }
         if ($("join-form").hidden) { feedback.textContent = msg.message; } else { $("join-error").textContent = msg.message; }
         say(msg.message);
       }
@@ -351,11 +356,15 @@
       return on ? on.value : "";
     }
     function connect(frame) {
+      moved = false;
       ws = new WebSocket(socketUrl());
       ws.onopen = function () { send(frame); };
       ws.onmessage = onMessage;
       ws.onclose = function () {
-        if (!done && token) { say("Связь потеряна, возвращаемся в игру…"); setTimeout(function () { connect({type: "join", pin: pin, token: token}); }, 1000); }
+        if (!done && (token || moved)) {
+          say("Связь потеряна, возвращаемся в игру…");
+          setTimeout(function () { connect(token ? {type: "join", pin: pin, token: token} : frame); }, 1000);
+        }
       };
     }
     $("join-form").addEventListener("submit", function (ev) {
