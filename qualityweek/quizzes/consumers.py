@@ -63,10 +63,8 @@ class Session:
     async def closed(self) -> None:
         if self.live is not None:
             self.live.detach(self.player_id, self.send_text)
-            if self.player_id is None:
-                return
-            await self.live.to_hosts({"type": "presence", "player": self.player_id,
-                                      "online": self.player_id in self.live.sockets})
+            if self.player_id is not None:
+                self.live.notify_hosts("lobby")  # who is on line, at most every quarter second
 
     async def error(self, message: str, code: str = "error", data: dict[str, Any] | None = None) -> None:
         await self.send_text(encode({**(data or {}), "type": "error", "code": code, "message": message}))
@@ -127,9 +125,9 @@ class Session:
         else:
             player = live.join(nickname, team)
             await live.journal(player)
-            live.notify_hosts("lobby")
         self.live, self.player_id = live, player.id
         live.attach(player.id, self.send_text)
+        live.notify_hosts("lobby")  # a new name, or one back on line
         await self.send_text(encode({"type": "joined", "token": player.token, "player": player.id,
                                      "nickname": player.nickname, "team": player.team, "pin": live.pin}))
         await self.send_text(encode(live.player_state(player)))

@@ -155,7 +155,8 @@ class LiveGame:
     def lobby(self) -> dict[str, Any]:
         players = self.engine.active_players()
         return {"type": "lobby", "count": len(players),
-                "players": [{"id": p.id, "nickname": p.nickname, "team": p.team} for p in players[-200:]]}
+                "players": [{"id": p.id, "nickname": p.nickname, "team": p.team, "online": p.id in self.sockets}
+                            for p in players[-200:]]}
 
     def team_board(self) -> list[dict[str, Any]]:
         """Teams by their members' average score (empty when the game has no teams)."""

@@ -347,3 +347,19 @@ def test_answers_survive_failed_database_writes(asgi_server, client, world, scho
         assert player.score == sum(a.points for a in answers if a.player_id == player.pk)
     scores = dict(Player.objects.filter(game=game).values_list("nickname", "score"))
     assert scores["Весёлый Енот"] > scores["Зоркая Сова"] > 0
+
+
+def test_the_host_sees_who_is_on_line(asgi_server, client, world, school_quiz):
+    """A player whose connection drops is shown as not on line in the host's list (one throttled
+    lobby frame, not a frame per disconnect), and on line again after rejoining with the token."""
+    game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz)
+    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
+        _send(host, {"type": "host", "game": game.pk})
+        _until(host, "state")
+        anna, a, _ = _join(asgi_server, game.pin, "Весёлый Енот")
+        assert _until(host, "lobby")[0]["players"][0]["online"] is True
+        anna.close()
+        assert _until(host, "lobby")[0]["players"][0]["online"] is False
+        anna, _, _ = _join(asgi_server, game.pin, token=a["token"])
+        assert _until(host, "lobby")[0]["players"][0]["online"] is True
+        anna.close()

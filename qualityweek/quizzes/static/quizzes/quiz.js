@@ -73,7 +73,7 @@
       var list = $("lobby-list");
       list.textContent = "";
       msg.players.forEach(function (p) {
-        var li = el("li", {}, p.nickname + (p.team ? " — " + p.team : "") + " ");
+        var li = el("li", {}, p.nickname + (p.team ? " — " + p.team : "") + (p.online ? "" : " (не на связи)") + " ");
         var kick = el("button", {"type": "button", "class": "link", "data-kick": p.id,
                                   "aria-label": "Удалить игрока " + p.nickname}, "удалить");
         li.appendChild(kick);
