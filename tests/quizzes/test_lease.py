@@ -65,6 +65,13 @@ def test_sockets_arriving_together_open_one_copy_of_the_game(world, school_quiz)
 
     game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz)
     store = runtime.RedisStore(settings.REDIS_URL)
+    restore = store._restore
+
+    async def slow_restore(live):  # reading the game's state from a busy Redis
+        await asyncio.sleep(0.3)
+        await restore(live)
+
+    store._restore = slow_restore
 
     async def both():
         try:
