@@ -388,12 +388,12 @@ class LiveGame:
         acknowledged answer is never dropped. True when stored now."""
         self.status = max(self.status, status, key=STATUS_ORDER.index)  # a retry never moves a game back
         async with self.flushing:
-            stored = await self._store()
+            stored = await self._write_round()
         if not stored and (self.retry is None or self.retry.done()):
-            self.retry = asyncio.create_task(self._store_later())
+            self.retry = asyncio.create_task(self._write_round_later())
         return stored
 
-    async def _store(self) -> bool:
+    async def _write_round(self) -> bool:
         records, self.pending = self.pending, []
         final = self.status == Game.Status.FINISHED
         players, marks = [], {}
@@ -418,7 +418,7 @@ class LiveGame:
         self.saved.update(marks)
         return True
 
-    async def _store_later(self) -> None:
+    async def _write_round_later(self) -> None:
         """Try a failed write again, waiting longer each time; a finished game leaves the store once
         its last write has landed (its state in Redis keeps the answers until then)."""
         delay = STORE_RETRY_FIRST
@@ -426,7 +426,7 @@ class LiveGame:
             await asyncio.sleep(delay)
             delay = min(delay * 2, STORE_RETRY_MAX)
             async with self.flushing:
-                if await self._store():
+                if await self._write_round():
                     break
         if self.closed:
             await STORE.forget(self)
