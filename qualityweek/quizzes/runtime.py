@@ -364,8 +364,8 @@ class LiveGame:
         if self.engine.phase == engine.QUESTION:
             await self.close_question()
         self.engine.finish()
-        self.closed = True  # (a retry of the last write, once it lands, takes the game out of the store)
-        stored = await self.flush(Game.Status.FINISHED)
+        self.closed = True  # the game leaves the store once this last write has landed (see flush)
+        await self.flush(Game.Status.FINISHED)
         podium = self.engine.leaderboard(3)
         teams = self.team_board()
         await self.to_hosts({"type": "finished", "podium": podium, "leaderboard": self.engine.leaderboard(5),
@@ -378,18 +378,19 @@ class LiveGame:
                            "score": player.score, "players": len(places), "teams": teams})
             frames += [(send, text) for send in sends]
         await self._write_each(frames)
-        if stored:
-            await STORE.forget(self)
 
     async def flush(self, status: str) -> bool:
         """Store the answers taken since the last flush, new players and kicks; the scores (which the
         stored answers add up to) at the end of the game. A write that fails (the database locked or
         away) keeps everything pending and is tried again in the background until it lands: an
-        acknowledged answer is never dropped. True when stored now."""
+        acknowledged answer is never dropped. A finished game leaves the store (and Redis, which
+        keeps its answers until then) once its last write has landed."""
         self.status = max(self.status, status, key=STATUS_ORDER.index)  # a retry never moves a game back
         async with self.flushing:
             stored = await self._write_round()
-        if not stored and (self.retry is None or self.retry.done()):
+        if stored and self.closed:
+            await STORE.forget(self)
+        elif not stored and (self.retry is None or self.retry.done()):
             self.retry = asyncio.create_task(self._write_round_later())
         return stored
 
@@ -419,17 +420,13 @@ class LiveGame:
         return True
 
     async def _write_round_later(self) -> None:
-        """Try a failed write again, waiting longer each time; a finished game leaves the store once
-        its last write has landed (its state in Redis keeps the answers until then)."""
+        """Try a failed write again, waiting longer each time."""
         delay = STORE_RETRY_FIRST
         while True:
             await asyncio.sleep(delay)
             delay = min(delay * 2, STORE_RETRY_MAX)
-            async with self.flushing:
-                if await self._write_round():
-                    break
-        if self.closed:
-            await STORE.forget(self)
+            if await self.flush(self.status):
+                return
 
 
 class InProcessStore:

@@ -52,6 +52,15 @@ def _join(server, pin, nickname="", token=None):
     return ws, joined, state
 
 
+def _host_and_two_players(server, client, world, game):
+    host = _connect(server, session_cookie(client, world.teacher))
+    _send(host, {"type": "host", "game": game.pk})
+    _until(host, "state")
+    anna, _, _ = _join(server, game.pin, "Весёлый Енот")
+    boris, _, _ = _join(server, game.pin, "Зоркая Сова")
+    return host, anna, boris
+
+
 def test_a_game_from_lobby_to_podium(asgi_server, client, world, school_quiz):
     game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="speed")
     with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
@@ -281,11 +290,8 @@ def test_the_last_two_answers_at_once_are_both_acknowledged(asgi_server, client,
 
     monkeypatch.setattr(runtime.STORE, "journal", slow_journal)
     game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="accuracy")
-    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
-        _send(host, {"type": "host", "game": game.pk})
-        _until(host, "state")
-        anna, _, _ = _join(asgi_server, game.pin, "Весёлый Енот")
-        boris, _, _ = _join(asgi_server, game.pin, "Зоркая Сова")
+    host, anna, boris = _host_and_two_players(asgi_server, client, world, game)
+    with host:
         _send(host, {"type": "next"})
         for ws in (anna, boris):
             _until(ws, "question")
@@ -318,11 +324,8 @@ def test_answers_survive_failed_database_writes(asgi_server, client, world, scho
     monkeypatch.setattr(runtime, "_record_round", flaky)
     monkeypatch.setattr(runtime, "STORE_RETRY_FIRST", 0.05)
     game = services.start_game(actor=Actor(user=world.teacher), quiz=school_quiz, scoring="accuracy")
-    with _connect(asgi_server, session_cookie(client, world.teacher)) as host:
-        _send(host, {"type": "host", "game": game.pk})
-        _until(host, "state")
-        anna, _, _ = _join(asgi_server, game.pin, "Весёлый Енот")
-        boris, _, _ = _join(asgi_server, game.pin, "Зоркая Сова")
+    host, anna, boris = _host_and_two_players(asgi_server, client, world, game)
+    with host:
         for index, values in enumerate(([0], "Роскачество")):
             _send(host, {"type": "next"})
             for name, ws, value in (("a", anna, values), ("b", boris, values if index else [1])):
